@@ -1,0 +1,36 @@
+//! `gitops-kit`: the command line. Parses arguments, calls one core function, prints the result.
+//! Exit codes: 0 clean, 1 findings or differences, 2 usage or input error.
+
+mod commands;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// GitOps primitives for Kubernetes: manifests, diffs, images, environments, validation.
+#[derive(Parser)]
+#[command(name = "gitops-kit", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the Kubernetes objects of manifests, with identity and location.
+    Manifests(commands::manifests::Args),
+    /// Print documents as Kubernetes reads them (YAML 1.1 scalars, aliases, merge keys), as JSON or YAML.
+    Convert(commands::convert::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Manifests(args) => commands::manifests::run(&args),
+        Command::Convert(args) => commands::convert::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => output::report_error(&err),
+    }
+}

@@ -1,0 +1,359 @@
+//! [`ManifestSet`]: every Kubernetes object of some inputs (strings, files, directories,
+//! standard input, git trees), in input order, with the problems found along the way.
+
+use super::error::Error;
+use super::resource::{Problem, Resource, ResourceSummary, resources_of};
+use crate::git::Repo;
+use crate::yaml::{Documents, ParseOptions, Source};
+use rayon::prelude::*;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// File name endings read from directories and git trees.
+const MANIFEST_EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
+
+/// Where manifests come from, as written on a command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceSpec {
+    /// A file or a directory (read recursively).
+    Path(PathBuf),
+    /// Standard input, written `-`.
+    Stdin,
+    /// A path (file or directory) in a git tree, written `git:REF:PATH`.
+    Git {
+        /// Branch, tag, or commit.
+        rev: String,
+        /// Path in the tree; empty for the whole tree.
+        path: String,
+    },
+}
+
+impl SourceSpec {
+    /// Reads a command-line source: `-`, `git:REF:PATH` (or `git:REF` for the whole tree), or a path.
+    ///
+    /// ```
+    /// use gitops_kit::manifest::SourceSpec;
+    /// assert_eq!(SourceSpec::parse("-").unwrap(), SourceSpec::Stdin);
+    /// assert_eq!(
+    ///     SourceSpec::parse("git:origin/stg:deploy/web").unwrap(),
+    ///     SourceSpec::Git { rev: "origin/stg".into(), path: "deploy/web".into() }
+    /// );
+    /// ```
+    ///
+    /// # Errors
+    /// `manifest.invalid-source` for an empty argument or `git:` without a ref.
+    pub fn parse(arg: &str) -> Result<SourceSpec, Error> {
+        let invalid = |message: &str| Error::InvalidSource {
+            source_name: arg.to_string(),
+            message: message.to_string(),
+        };
+        if arg.is_empty() {
+            return Err(invalid("empty source"));
+        }
+        if arg == "-" {
+            return Ok(SourceSpec::Stdin);
+        }
+        if let Some(rest) = arg.strip_prefix("git:") {
+            let (rev, path) = rest.split_once(':').unwrap_or((rest, ""));
+            if rev.is_empty() {
+                return Err(invalid("expected git:REF:PATH"));
+            }
+            return Ok(SourceSpec::Git {
+                rev: rev.to_string(),
+                path: path.trim_matches('/').to_string(),
+            });
+        }
+        Ok(SourceSpec::Path(PathBuf::from(arg)))
+    }
+}
+
+/// The Kubernetes objects of a set of inputs.
+///
+/// ```
+/// use gitops_kit::manifest::ManifestSet;
+/// let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n---\nfoo: bar\n";
+/// let set = ManifestSet::from_str(text, "l.yaml").unwrap();
+/// assert_eq!(set.resources().len(), 1);
+/// assert_eq!(set.resources()[0].location().line, 4);
+/// assert_eq!(set.problems()[0].code, "manifest.not-an-object");
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ManifestSet {
+    resources: Vec<Resource>,
+    problems: Vec<Problem>,
+    files: Vec<String>,
+}
+
+impl ManifestSet {
+    /// An empty set.
+    #[must_use]
+    pub fn new() -> ManifestSet {
+        ManifestSet::default()
+    }
+
+    /// Objects of one YAML or JSON text named `name`.
+    ///
+    /// # Errors
+    /// The first YAML error, located.
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(text: &str, name: &str) -> Result<ManifestSet, Error> {
+        ManifestSet::from_str_with(text, name, &ParseOptions::default())
+    }
+
+    /// [`ManifestSet::from_str`] with parse options.
+    ///
+    /// # Errors
+    /// The first YAML error, located.
+    pub fn from_str_with(
+        text: &str,
+        name: &str,
+        options: &ParseOptions,
+    ) -> Result<ManifestSet, Error> {
+        ManifestSet::from_source(Source::new(name, text.to_string()), options)
+    }
+
+    /// Objects of raw bytes (checked for UTF-8 and binary content).
+    ///
+    /// # Errors
+    /// `yaml.encoding`, `yaml.binary`, or the first YAML error.
+    pub fn from_bytes(
+        bytes: Vec<u8>,
+        name: &str,
+        options: &ParseOptions,
+    ) -> Result<ManifestSet, Error> {
+        if bytes.len() > options.limits.max_input_bytes {
+            return Err(too_large(name, options));
+        }
+        ManifestSet::from_source(Source::from_bytes(name, bytes)?, options)
+    }
+
+    fn from_source(source: Source, options: &ParseOptions) -> Result<ManifestSet, Error> {
+        let source = Arc::new(source);
+        let mut set = ManifestSet {
+            files: vec![source.name().to_string()],
+            ..ManifestSet::default()
+        };
+        for doc in Documents::new(&source, options) {
+            resources_of(&Arc::new(doc?), &mut set.resources, &mut set.problems);
+        }
+        Ok(set)
+    }
+
+    /// Objects of everything readable from `reader` (standard input), named `name`.
+    ///
+    /// # Errors
+    /// `manifest.io` when reading fails, or the first YAML error.
+    pub fn from_reader(
+        mut reader: impl Read,
+        name: &str,
+        options: &ParseOptions,
+    ) -> Result<ManifestSet, Error> {
+        let mut bytes = Vec::new();
+        let limit = options.limits.max_input_bytes as u64 + 1;
+        reader
+            .by_ref()
+            .take(limit)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::Io {
+                path: name.to_string(),
+                message: e.to_string(),
+            })?;
+        ManifestSet::from_bytes(bytes, name, options)
+    }
+
+    /// Objects of a file, or of every `.yaml`/`.yml`/`.json` file below a directory (sorted by
+    /// path, hidden directories skipped, files parsed in parallel).
+    ///
+    /// # Errors
+    /// `manifest.not-found`, `manifest.io`, or the first YAML error in path order.
+    pub fn from_path(path: impl AsRef<Path>, options: &ParseOptions) -> Result<ManifestSet, Error> {
+        let path = path.as_ref();
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?;
+        let files = if meta.is_dir() {
+            manifest_files_below(path)?
+        } else {
+            vec![path.to_path_buf()]
+        };
+        let parsed: Vec<Result<ManifestSet, Error>> = files
+            .par_iter()
+            .map(|file| {
+                let name = file.display().to_string();
+                let size = std::fs::metadata(file)
+                    .map_err(|e| Error::io(file, &e))?
+                    .len();
+                if size > options.limits.max_input_bytes as u64 {
+                    return Err(too_large(&name, options));
+                }
+                let bytes = std::fs::read(file).map_err(|e| Error::io(file, &e))?;
+                ManifestSet::from_bytes(bytes, &name, options)
+            })
+            .collect();
+        ManifestSet::concat(parsed)
+    }
+
+    /// Objects of a file or directory in a git tree at `rev`, read without a checkout. Inputs
+    /// are named `git:REV:PATH`.
+    ///
+    /// # Errors
+    /// Git errors (`git.ref-not-found`, …), `manifest.not-found` for a path absent at `rev`, or
+    /// the first YAML error.
+    pub fn from_git(
+        repo: &Repo,
+        rev: &str,
+        path: &str,
+        options: &ParseOptions,
+    ) -> Result<ManifestSet, Error> {
+        let files = repo.read_files(rev, path)?;
+        if files.is_empty() {
+            return Err(Error::NotFound {
+                path: format!("git:{rev}:{path}"),
+            });
+        }
+        let single_file = files.len() == 1 && files[0].path == path;
+        let parsed: Vec<Result<ManifestSet, Error>> = files
+            .into_par_iter()
+            .filter(|f| single_file || has_manifest_extension(Path::new(&f.path)))
+            .map(|f| ManifestSet::from_bytes(f.data, &format!("git:{rev}:{}", f.path), options))
+            .collect();
+        ManifestSet::concat(parsed)
+    }
+
+    /// Objects of several sources, in the order given. `repo` serves `git:` sources.
+    ///
+    /// # Errors
+    /// The first error of any source; `manifest.invalid-source` for a git source without a repo.
+    pub fn load(
+        sources: &[SourceSpec],
+        repo: Option<&Repo>,
+        options: &ParseOptions,
+    ) -> Result<ManifestSet, Error> {
+        let mut set = ManifestSet::new();
+        for source in sources {
+            set.extend(match source {
+                SourceSpec::Path(p) => ManifestSet::from_path(p, options)?,
+                SourceSpec::Stdin => {
+                    ManifestSet::from_reader(std::io::stdin().lock(), "<stdin>", options)?
+                }
+                SourceSpec::Git { rev, path } => {
+                    let repo = repo.ok_or_else(|| Error::InvalidSource {
+                        source_name: format!("git:{rev}:{path}"),
+                        message: "no git repository to read from".into(),
+                    })?;
+                    ManifestSet::from_git(repo, rev, path, options)?
+                }
+            });
+        }
+        Ok(set)
+    }
+
+    fn concat(parts: Vec<Result<ManifestSet, Error>>) -> Result<ManifestSet, Error> {
+        let mut set = ManifestSet::new();
+        for part in parts {
+            set.extend(part?);
+        }
+        Ok(set)
+    }
+
+    /// Appends the objects, problems and files of `other`.
+    pub fn extend(&mut self, other: ManifestSet) {
+        self.resources.extend(other.resources);
+        self.problems.extend(other.problems);
+        self.files.extend(other.files);
+    }
+
+    /// The objects, in input order.
+    #[must_use]
+    pub fn resources(&self) -> &[Resource] {
+        &self.resources
+    }
+
+    /// Documents that are not Kubernetes objects, and parse warnings.
+    #[must_use]
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// The inputs read, in order.
+    #[must_use]
+    pub fn files(&self) -> &[String] {
+        &self.files
+    }
+
+    /// Number of objects.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.resources.len()
+    }
+
+    /// Whether there are no objects.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.resources.is_empty()
+    }
+
+    /// Summaries of every object (the `gitops-kit/manifests/v1` view).
+    #[must_use]
+    pub fn summaries(&self) -> Vec<ResourceSummary> {
+        self.resources.iter().map(Resource::summary).collect()
+    }
+
+    /// The `gitops-kit/manifests/v1` JSON report: resources, problems and file count.
+    #[must_use]
+    pub fn report(&self) -> serde_json::Value {
+        serde_json::json!({
+            "schema": "gitops-kit/manifests/v1",
+            "files": self.files.len(),
+            "resources": self.summaries(),
+            "problems": self.problems,
+        })
+    }
+}
+
+fn too_large(name: &str, options: &ParseOptions) -> Error {
+    let kind = crate::yaml::ErrorKind::Limit {
+        limit: "max_input_bytes",
+        value: options.limits.max_input_bytes,
+    };
+    Error::Yaml(crate::yaml::Error::new(
+        kind,
+        crate::error::Location {
+            file: name.to_string(),
+            line: 1,
+            column: 1,
+        },
+        String::new(),
+    ))
+}
+
+fn has_manifest_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| MANIFEST_EXTENSIONS.contains(&e))
+}
+
+/// Manifest files below `root`, sorted, skipping hidden directories and not following
+/// directory symlinks (no cycles). Walks with an explicit stack.
+fn manifest_files_below(root: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut files = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, &e))? {
+            let entry = entry.map_err(|e| Error::io(&dir, &e))?;
+            let path = entry.path();
+            let file_type = entry.file_type().map_err(|e| Error::io(&path, &e))?;
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            if file_type.is_dir() {
+                if !hidden {
+                    dirs.push(path);
+                }
+            } else if has_manifest_extension(&path)
+                && std::fs::metadata(&path).is_ok_and(|m| m.is_file())
+            {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}

@@ -1,0 +1,400 @@
+//! The located document tree: an arena of nodes with byte spans, walked without recursion.
+//!
+//! Aliases are resolved while building: an alias becomes a second reference to the anchored
+//! node, so the tree is a DAG whose expanded size was checked against the limits when it was
+//! built. Merge keys (`<<`) are applied while building as go-yaml v2 applies them. Consumers
+//! therefore see plain mappings, sequences and scalars only.
+
+use super::error::Warning;
+use super::resolve::{self, Hazard, ScalarValue};
+use super::source::{Source, Span};
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// Index of a node in its [`Document`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub(crate) u32);
+
+/// How a scalar was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScalarStyle {
+    /// Unquoted.
+    Plain,
+    /// `'single quoted'`.
+    SingleQuoted,
+    /// `"double quoted"`.
+    DoubleQuoted,
+    /// `|` block.
+    Literal,
+    /// `>` block.
+    Folded,
+}
+
+/// The three kinds of node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NodeKind {
+    /// A scalar.
+    Scalar,
+    /// A sequence.
+    Sequence,
+    /// A mapping.
+    Mapping,
+}
+
+/// Where a scalar's text lives: in the source (most scalars) or in the document's own buffer
+/// (scalars with escapes or folded lines).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TextRef {
+    pub start: u32,
+    pub len: u32,
+    pub owned: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum NodeData {
+    Scalar {
+        text: TextRef,
+        style: ScalarStyle,
+        tag: u32,
+    },
+    /// `first..first+len` in `children`.
+    Sequence { first: u32, len: u32, flow: bool },
+    /// `first..first+2*len` in `children`: key, value, key, value, …
+    Mapping { first: u32, len: u32, flow: bool },
+}
+
+/// 24 bytes per node: offsets only; lines and columns come from the [`Source`] on demand.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Node {
+    pub start: u32,
+    pub end: u32,
+    pub data: NodeData,
+}
+
+/// One YAML document of a stream, with every node located.
+#[derive(Debug)]
+pub struct Document {
+    pub(crate) source: Arc<Source>,
+    pub(crate) index: usize,
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) children: Vec<NodeId>,
+    pub(crate) strings: String,
+    /// Explicit tags; index 0 means "no tag".
+    pub(crate) tags: Vec<String>,
+    pub(crate) root: Option<NodeId>,
+    pub(crate) warnings: Vec<Warning>,
+}
+
+impl Document {
+    /// The input this document came from.
+    #[must_use]
+    pub fn source(&self) -> &Arc<Source> {
+        &self.source
+    }
+
+    /// 0-based position of the document in its stream.
+    #[must_use]
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The span of the whole document.
+    #[must_use]
+    pub fn span(&self) -> Span {
+        self.source.span(self.start as usize, self.end as usize)
+    }
+
+    /// The root node; `None` for an empty document (only comments, or nothing).
+    #[must_use]
+    pub fn root(&self) -> Option<NodeRef<'_>> {
+        self.root.map(|id| NodeRef { doc: self, id })
+    }
+
+    /// A node by id.
+    ///
+    /// # Panics
+    /// If `id` does not belong to this document.
+    #[must_use]
+    pub fn node(&self, id: NodeId) -> NodeRef<'_> {
+        assert!(
+            (id.0 as usize) < self.nodes.len(),
+            "node id from another document"
+        );
+        NodeRef { doc: self, id }
+    }
+
+    /// Problems that did not stop parsing (duplicate keys under the last-wins policy).
+    #[must_use]
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// Number of nodes stored (aliases share nodes, so this is below the expanded size).
+    #[must_use]
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    fn text_of(&self, t: TextRef) -> &str {
+        let (s, e) = (t.start as usize, (t.start + t.len) as usize);
+        if t.owned {
+            &self.strings[s..e]
+        } else {
+            &self.source.text()[s..e]
+        }
+    }
+}
+
+/// A node of a [`Document`]: cheap to copy, gives located access to values.
+///
+/// ```
+/// let docs = gitops_kit::yaml::parse_str("spec:\n  replicas: 3\n  paused: off\n", "d.yaml").unwrap();
+/// let root = docs[0].root().unwrap();
+/// let replicas = root.get("spec").unwrap().get("replicas").unwrap();
+/// assert_eq!(replicas.as_str(), Some("3"));
+/// assert_eq!((replicas.span().start.line, replicas.span().start.column), (2, 13));
+/// assert_eq!(root.pointer("/spec/paused").unwrap().to_json().unwrap(), serde_json::json!(false));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct NodeRef<'d> {
+    doc: &'d Document,
+    id: NodeId,
+}
+
+impl<'d> NodeRef<'d> {
+    fn node(&self) -> &'d Node {
+        &self.doc.nodes[self.id.0 as usize]
+    }
+
+    /// The document holding this node.
+    #[must_use]
+    pub fn document(&self) -> &'d Document {
+        self.doc
+    }
+
+    /// This node's id.
+    #[must_use]
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+
+    /// Scalar, sequence or mapping.
+    #[must_use]
+    pub fn kind(&self) -> NodeKind {
+        match self.node().data {
+            NodeData::Scalar { .. } => NodeKind::Scalar,
+            NodeData::Sequence { .. } => NodeKind::Sequence,
+            NodeData::Mapping { .. } => NodeKind::Mapping,
+        }
+    }
+
+    /// Byte range in the source (quotes included for quoted scalars).
+    #[must_use]
+    pub fn byte_range(&self) -> std::ops::Range<usize> {
+        let n = self.node();
+        n.start as usize..n.end as usize
+    }
+
+    /// Located span: byte offsets plus 1-based lines and columns.
+    #[must_use]
+    pub fn span(&self) -> Span {
+        let n = self.node();
+        self.doc.source.span(n.start as usize, n.end as usize)
+    }
+
+    /// The source text the node was written as (for a scalar: with quotes or block header).
+    #[must_use]
+    pub fn source_text(&self) -> &'d str {
+        &self.doc.source.text()[self.byte_range()]
+    }
+
+    /// A scalar's text after unquoting and unescaping; `None` for collections.
+    #[must_use]
+    pub fn as_str(&self) -> Option<&'d str> {
+        match self.node().data {
+            NodeData::Scalar { text, .. } => Some(self.doc.text_of(text)),
+            _ => None,
+        }
+    }
+
+    /// How the scalar was written; `None` for collections.
+    #[must_use]
+    pub fn style(&self) -> Option<ScalarStyle> {
+        match self.node().data {
+            NodeData::Scalar { style, .. } => Some(style),
+            _ => None,
+        }
+    }
+
+    /// The explicit tag of a scalar (`tag:yaml.org,2002:str` for `!!str`), if any.
+    #[must_use]
+    pub fn tag(&self) -> Option<&'d str> {
+        match self.node().data {
+            NodeData::Scalar { tag, .. } if tag != 0 => Some(&self.doc.tags[tag as usize]),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a flow collection (`[a]`, `{a: 1}`).
+    #[must_use]
+    pub fn is_flow(&self) -> bool {
+        matches!(
+            self.node().data,
+            NodeData::Sequence { flow: true, .. } | NodeData::Mapping { flow: true, .. }
+        )
+    }
+
+    /// The scalar's value as Kubernetes reads it (tags honoured, quoted scalars are strings).
+    /// Collections give `None`; a tag that does not fit the text gives an error.
+    ///
+    /// # Errors
+    /// `yaml.value` when an explicit tag (`!!int`, `!!bool`, …) does not fit the text.
+    pub fn value(&self) -> Result<Option<ScalarValue<'d>>, super::Error> {
+        let NodeData::Scalar { text, style, .. } = self.node().data else {
+            return Ok(None);
+        };
+        let text = self.doc.text_of(text);
+        let Some(tag) = self.tag() else {
+            return Ok(Some(if style == ScalarStyle::Plain {
+                resolve::resolve_plain(text)
+            } else {
+                ScalarValue::Str(text)
+            }));
+        };
+        let wanted = tag.strip_prefix("tag:yaml.org,2002:").unwrap_or("");
+        let resolved = resolve::resolve_plain(text);
+        let fits = match (wanted, resolved) {
+            ("int", ScalarValue::Int(_) | ScalarValue::UInt(_))
+            | ("float", ScalarValue::Float(_))
+            | ("bool", ScalarValue::Bool(_))
+            | ("null", ScalarValue::Null) => return Ok(Some(resolved)),
+            ("float", ScalarValue::Int(i)) => return Ok(Some(ScalarValue::Float(i as f64))),
+            ("int" | "float" | "bool" | "null", _) => false,
+            _ => true,
+        };
+        if fits {
+            // !!str, !!binary, !!timestamp, local and unknown tags: the text, as go-yaml v2 does.
+            Ok(Some(ScalarValue::Str(text)))
+        } else {
+            Err(super::json::value_error(
+                self,
+                format!("scalar {text:?} does not fit its tag !!{wanted}"),
+            ))
+        }
+    }
+
+    /// The YAML 1.1/1.2 hazard of a plain, untagged scalar.
+    #[must_use]
+    pub fn hazard(&self) -> Option<Hazard> {
+        match self.node().data {
+            NodeData::Scalar {
+                text,
+                style: ScalarStyle::Plain,
+                tag: 0,
+            } => resolve::plain_hazard(self.doc.text_of(text)),
+            _ => None,
+        }
+    }
+
+    /// Number of items (sequence) or entries (mapping); 0 for scalars.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match self.node().data {
+            NodeData::Scalar { .. } => 0,
+            NodeData::Sequence { len, .. } | NodeData::Mapping { len, .. } => len as usize,
+        }
+    }
+
+    /// Whether the collection is empty (always true for scalars).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Items of a sequence (empty for other kinds).
+    pub fn items(&self) -> impl DoubleEndedIterator<Item = NodeRef<'d>> + ExactSizeIterator + 'd {
+        let doc = self.doc;
+        let ids: &'d [NodeId] = match self.node().data {
+            NodeData::Sequence { first, len, .. } => {
+                &doc.children[first as usize..(first + len) as usize]
+            }
+            _ => &[],
+        };
+        ids.iter().map(move |&id| NodeRef { doc, id })
+    }
+
+    /// Key/value entries of a mapping, in document order (empty for other kinds).
+    pub fn entries(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = (NodeRef<'d>, NodeRef<'d>)> + ExactSizeIterator + 'd {
+        let doc = self.doc;
+        let ids: &'d [NodeId] = match self.node().data {
+            NodeData::Mapping { first, len, .. } => {
+                &doc.children[first as usize..(first + 2 * len) as usize]
+            }
+            _ => &[],
+        };
+        ids.chunks_exact(2)
+            .map(move |kv| (NodeRef { doc, id: kv[0] }, NodeRef { doc, id: kv[1] }))
+    }
+
+    /// The JSON object key Kubernetes makes of this scalar (`on` → `"true"`, `0x10` → `"16"`).
+    #[must_use]
+    pub fn key_string(&self) -> Option<Cow<'d, str>> {
+        match self.value() {
+            Ok(Some(v)) => resolve::key_string(v),
+            _ => None,
+        }
+    }
+
+    /// The value of `key` in a mapping.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<NodeRef<'d>> {
+        self.get_entry(key).map(|(_, v)| v)
+    }
+
+    /// The key node and value node of `key` in a mapping.
+    #[must_use]
+    pub fn get_entry(&self, key: &str) -> Option<(NodeRef<'d>, NodeRef<'d>)> {
+        self.entries()
+            .find(|(k, _)| k.key_string().as_deref() == Some(key))
+    }
+
+    /// A scalar child of a mapping as a string (`None` if absent, null or not a string).
+    #[must_use]
+    pub fn get_str(&self, key: &str) -> Option<&'d str> {
+        match self.get(key)?.value() {
+            Ok(Some(ScalarValue::Str(s))) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The node at a JSON pointer (`/spec/template/spec/containers/0/image`; `~1` is `/`, `~0` is `~`).
+    #[must_use]
+    pub fn pointer(&self, pointer: &str) -> Option<NodeRef<'d>> {
+        if pointer.is_empty() {
+            return Some(*self);
+        }
+        let mut node = *self;
+        for raw in pointer.strip_prefix('/')?.split('/') {
+            let token = raw.replace("~1", "/").replace("~0", "~");
+            node = match node.kind() {
+                NodeKind::Mapping => node.get(&token)?,
+                NodeKind::Sequence => node.items().nth(token.parse::<usize>().ok()?)?,
+                NodeKind::Scalar => return None,
+            };
+        }
+        Some(node)
+    }
+
+    /// Converts the node to JSON as Kubernetes would (`sigs.k8s.io/yaml`).
+    ///
+    /// # Errors
+    /// `yaml.value` for `.inf`/`.nan` (JSON cannot hold them) or a tag that does not fit.
+    pub fn to_json(&self) -> Result<serde_json::Value, super::Error> {
+        super::json::to_json(*self)
+    }
+}
