@@ -19,14 +19,14 @@ pub enum Format {
 pub fn report_error(err: &gitops_kit::Error) -> ExitCode {
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "error[{}]: {err}", err.code());
-    if let gitops_kit::Error::Yaml(e)
-    | gitops_kit::Error::Manifest(gitops_kit::manifest::Error::Yaml(e)) = err
-    {
-        if !e.excerpt().is_empty() {
-            for line in e.excerpt().lines() {
-                let _ = writeln!(stderr, "  | {line}");
-            }
+    let yaml_error = match err {
+        gitops_kit::Error::Yaml(e) | gitops_kit::Error::Manifest(gitops_kit::manifest::Error::Yaml(e)) => {
+            Some(e)
         }
+        _ => None,
+    };
+    for line in yaml_error.map(|e| e.excerpt()).unwrap_or_default().lines() {
+        let _ = writeln!(stderr, "  | {line}");
     }
     ExitCode::from(EXIT_ERROR)
 }
@@ -34,10 +34,7 @@ pub fn report_error(err: &gitops_kit::Error) -> ExitCode {
 /// Writes `text` to standard output; a closed pipe (`| head`) is not an error.
 pub fn print(text: &str) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }
@@ -79,30 +76,19 @@ pub fn read_source(arg: &str) -> Result<gitops_kit::yaml::Source, gitops_kit::Er
     use std::io::Read;
     let (name, bytes) = if arg == "-" {
         let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .map_err(|e| io_error("<stdin>", &e))?;
+        std::io::stdin().lock().read_to_end(&mut bytes).map_err(|e| io_error("<stdin>", &e))?;
         ("<stdin>".to_string(), bytes)
     } else {
-        (
-            arg.to_string(),
-            std::fs::read(arg).map_err(|e| io_error(arg, &e))?,
-        )
+        (arg.to_string(), std::fs::read(arg).map_err(|e| io_error(arg, &e))?)
     };
     Ok(gitops_kit::yaml::Source::from_bytes(name, bytes)?)
 }
 
 fn io_error(path: &str, e: &std::io::Error) -> gitops_kit::Error {
     let err = if e.kind() == std::io::ErrorKind::NotFound {
-        gitops_kit::manifest::Error::NotFound {
-            path: path.to_string(),
-        }
+        gitops_kit::manifest::Error::NotFound { path: path.to_string() }
     } else {
-        gitops_kit::manifest::Error::Io {
-            path: path.to_string(),
-            message: e.to_string(),
-        }
+        gitops_kit::manifest::Error::Io { path: path.to_string(), message: e.to_string() }
     };
     err.into()
 }

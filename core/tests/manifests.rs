@@ -20,19 +20,12 @@ fn directory_loading_is_sorted_recursive_and_skips_hidden_dirs() {
     std::fs::create_dir_all(root.join(".git")).unwrap();
     std::fs::write(root.join("b/nested/z.yml"), cm("z")).unwrap();
     std::fs::write(root.join("a.yaml"), cm("a")).unwrap();
-    std::fs::write(
-        root.join("c.json"),
-        r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}}"#,
-    )
-    .unwrap();
+    std::fs::write(root.join("c.json"), r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}}"#)
+        .unwrap();
     std::fs::write(root.join(".git/hidden.yaml"), cm("hidden")).unwrap();
     std::fs::write(root.join("notes.txt"), "not yaml: [").unwrap();
     let set = ManifestSet::from_path(root, &ParseOptions::default()).unwrap();
-    let names: Vec<&str> = set
-        .resources()
-        .iter()
-        .map(|r| r.id().name.as_str())
-        .collect();
+    let names: Vec<&str> = set.resources().iter().map(|r| r.id().name.as_str()).collect();
     assert_eq!(names, ["a", "z", "c"]);
     assert_eq!(set.files().len(), 3);
 }
@@ -62,19 +55,10 @@ fn invalid_utf8_file_is_located() {
 fn sources_parse_like_the_cli() {
     assert_eq!(
         SourceSpec::parse("git:main").unwrap(),
-        SourceSpec::Git {
-            rev: "main".into(),
-            path: String::new()
-        }
+        SourceSpec::Git { rev: "main".into(), path: String::new() }
     );
-    assert_eq!(
-        SourceSpec::parse("./x").unwrap(),
-        SourceSpec::Path("./x".into())
-    );
-    assert_eq!(
-        SourceSpec::parse("git::x").unwrap_err().code(),
-        "manifest.invalid-source"
-    );
+    assert_eq!(SourceSpec::parse("./x").unwrap(), SourceSpec::Path("./x".into()));
+    assert_eq!(SourceSpec::parse("git::x").unwrap_err().code(), "manifest.invalid-source");
 }
 
 #[test]
@@ -84,14 +68,11 @@ fn corpus_loads_and_round_trips() {
         return;
     };
     let lenient = ParseOptions::lenient();
-    let set =
-        ManifestSet::from_path(&corpus, &lenient).expect("every corpus file parses leniently");
+    let set = ManifestSet::from_path(&corpus, &lenient).expect("every corpus file parses leniently");
     assert!(set.files().len() > 1000, "{}", set.files().len());
     assert!(set.len() > 2300, "{}", set.len());
     for r in set.resources() {
-        let json = r
-            .to_json()
-            .unwrap_or_else(|e| panic!("{}: {e}", r.location()));
+        let json = r.to_json().unwrap_or_else(|e| panic!("{}: {e}", r.location()));
         // Our YAML output reads back as the same JSON.
         let text = yaml::to_yaml_string(&json);
         let back = yaml::to_json_documents(&text, "roundtrip", &ParseOptions::default())
@@ -99,10 +80,7 @@ fn corpus_loads_and_round_trips() {
         assert_eq!(back[0], json, "{}", r.location());
     }
     // Strict mode rejects exactly the files with duplicate keys.
-    let strict_failures = set
-        .files()
-        .iter()
-        .filter(|f| ManifestSet::from_path(f, &ParseOptions::default()).is_err())
-        .count();
+    let strict_failures =
+        set.files().iter().filter(|f| ManifestSet::from_path(f, &ParseOptions::default()).is_err()).count();
     assert_eq!(strict_failures, 7);
 }

@@ -36,11 +36,7 @@ fn call(name: &str, args: &Value) -> Result<Value, gitops_kit::Error> {
     let options = ParseOptions::from_json(&args["options"])?;
     let to_value = |v: &dyn erased::Ser| v.to_value();
     Ok(match name {
-        "yaml_to_json" => json!(yaml::to_json_documents(
-            &text(args, "text"),
-            &file(args),
-            &options
-        )?),
+        "yaml_to_json" => json!(yaml::to_json_documents(&text(args, "text"), &file(args), &options)?),
         "yaml_hazards" => to_value(&yaml::hazards(&text(args, "text"), &file(args), &options)?),
         "locate" => {
             let document = args["document"].as_u64().unwrap_or(0) as usize;
@@ -58,20 +54,17 @@ fn call(name: &str, args: &Value) -> Result<Value, gitops_kit::Error> {
                 .expect("edits")
                 .iter()
                 .map(|e| Edit {
-                    range: e["start"].as_u64().unwrap() as usize
-                        ..e["end"].as_u64().unwrap() as usize,
+                    range: e["start"].as_u64().unwrap() as usize..e["end"].as_u64().unwrap() as usize,
                     replacement: e["replacement"].as_str().unwrap().to_string(),
                 })
                 .collect();
             json!(yaml::apply_edits(&text(args, "text"), &edits, &file(args))?)
         }
         "to_yaml" => json!(yaml::to_yaml_string(&args["value"])),
-        "parse_manifests" => to_value(
-            &ManifestSet::from_str_with(&text(args, "text"), &file(args), &options)?.summaries(),
-        ),
-        "manifest_report" => {
-            ManifestSet::from_str_with(&text(args, "text"), &file(args), &options)?.report()
+        "parse_manifests" => {
+            to_value(&ManifestSet::from_str_with(&text(args, "text"), &file(args), &options)?.summaries())
         }
+        "manifest_report" => ManifestSet::from_str_with(&text(args, "text"), &file(args), &options)?.report(),
         other => panic!("unknown call {other:?}"),
     })
 }
@@ -90,12 +83,8 @@ mod erased {
 
 fn check(path: &Path) -> Result<(), String> {
     let source = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    let docs = yaml::to_json_documents(
-        &source,
-        &path.display().to_string(),
-        &ParseOptions::default(),
-    )
-    .map_err(|e| format!("cannot read vector: {e}"))?;
+    let docs = yaml::to_json_documents(&source, &path.display().to_string(), &ParseOptions::default())
+        .map_err(|e| format!("cannot read vector: {e}"))?;
     let vector = &docs[0];
     let name = vector["call"].as_str().ok_or("no call")?;
     let outcome = call(name, &vector["args"]);
@@ -136,10 +125,8 @@ fn check(path: &Path) -> Result<(), String> {
 fn all_vectors_pass() {
     let files = vector_files();
     assert!(files.len() >= 20, "vectors missing: {}", files.len());
-    let failures: Vec<String> = files
-        .iter()
-        .filter_map(|f| check(f).err().map(|e| format!("{}: {e}", f.display())))
-        .collect();
+    let failures: Vec<String> =
+        files.iter().filter_map(|f| check(f).err().map(|e| format!("{}: {e}", f.display()))).collect();
     assert!(
         failures.is_empty(),
         "{} of {} vectors failed:\n{}",

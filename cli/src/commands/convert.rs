@@ -30,11 +30,7 @@ pub struct Args {
 
 /// Converts every document of every file, in order.
 pub fn run(args: &Args) -> Result<ExitCode, gitops_kit::Error> {
-    let options = if args.lenient {
-        ParseOptions::lenient()
-    } else {
-        ParseOptions::default()
-    };
+    let options = if args.lenient { ParseOptions::lenient() } else { ParseOptions::default() };
     let mut out = String::new();
     for file in &args.files {
         let source = output::read_source(file)?;

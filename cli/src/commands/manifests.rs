@@ -1,8 +1,7 @@
 //! `gitops-kit manifests SOURCE...`: list objects with identity and location.
 
 use crate::output::{self, Format};
-use gitops_kit::git::Repo;
-use gitops_kit::manifest::{ManifestSet, SourceSpec};
+use gitops_kit::manifest::ManifestSet;
 use gitops_kit::yaml::ParseOptions;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -36,29 +35,14 @@ pub fn run(args: &Args) -> Result<ExitCode, gitops_kit::Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Loads sources as given on the command line; opens the repository only when a `git:` source
-/// needs it.
+/// Loads sources as given on the command line.
 pub fn load(
     sources: &[String],
     repo: Option<&std::path::Path>,
     lenient: bool,
 ) -> Result<ManifestSet, gitops_kit::Error> {
-    let specs = sources
-        .iter()
-        .map(|s| SourceSpec::parse(s))
-        .collect::<Result<Vec<_>, _>>()?;
-    let needs_repo = specs.iter().any(|s| matches!(s, SourceSpec::Git { .. }));
-    let repo = match (needs_repo, repo) {
-        (false, _) => None,
-        (true, Some(dir)) => Some(Repo::open(dir)?),
-        (true, None) => Some(Repo::discover(".")?),
-    };
-    let options = if lenient {
-        ParseOptions::lenient()
-    } else {
-        ParseOptions::default()
-    };
-    Ok(ManifestSet::load(&specs, repo.as_ref(), &options)?)
+    let options = if lenient { ParseOptions::lenient() } else { ParseOptions::default() };
+    Ok(ManifestSet::load_args(sources, repo, &options)?)
 }
 
 fn text_report(set: &ManifestSet) -> String {
@@ -79,11 +63,7 @@ fn text_report(set: &ManifestSet) -> String {
         .collect();
     let mut out = output::table(&header, &rows);
     for p in set.problems() {
-        let _ = writeln!(
-            out,
-            "warning[{}]: {}:{}:{}: {}",
-            p.code, p.file, p.line, p.column, p.message
-        );
+        let _ = writeln!(out, "warning[{}]: {}:{}:{}: {}", p.code, p.file, p.line, p.column, p.message);
     }
     let _ = writeln!(
         out,

@@ -28,12 +28,8 @@ fn branch_ref(branch: &str) -> Result<FullName, Error> {
     } else {
         format!("refs/heads/{branch}")
     };
-    FullName::try_from(full.as_str()).map_err(|e| {
-        Error::invalid(format!(
-            "'{}' is not a valid branch name: {e}",
-            branch.escape_debug()
-        ))
-    })
+    FullName::try_from(full.as_str())
+        .map_err(|e| Error::invalid(format!("'{}' is not a valid branch name: {e}", branch.escape_debug())))
 }
 
 fn check_signature(role: &str, sig: &Signature) -> Result<gix::actor::Signature, Error> {
@@ -54,10 +50,7 @@ fn check_signature(role: &str, sig: &Signature) -> Result<gix::actor::Signature,
         )));
     }
     if sig.time < 0 {
-        return Err(Error::invalid(format!(
-            "{role} time {} is before 1970",
-            sig.time
-        )));
+        return Err(Error::invalid(format!("{role} time {} is before 1970", sig.time)));
     }
     if sig.offset_minutes.abs() > MAX_OFFSET_MINUTES {
         return Err(Error::invalid(format!(
@@ -68,10 +61,7 @@ fn check_signature(role: &str, sig: &Signature) -> Result<gix::actor::Signature,
     Ok(gix::actor::Signature {
         name: sig.name.trim().into(),
         email: sig.email.trim().into(),
-        time: gix::date::Time {
-            seconds: sig.time,
-            offset: sig.offset_minutes * 60,
-        },
+        time: gix::date::Time { seconds: sig.time, offset: sig.offset_minutes * 60 },
     })
 }
 
@@ -100,9 +90,7 @@ fn check_changes(changes: &[FileChange]) -> Result<(), Error> {
         let path = change.path();
         check_write_path(path)?;
         if !seen.insert(path) {
-            return Err(Error::invalid(format!(
-                "path '{path}' appears more than once in the commit"
-            )));
+            return Err(Error::invalid(format!("path '{path}' appears more than once in the commit")));
         }
     }
     for change in changes {
@@ -177,11 +165,7 @@ impl Repo {
         check_changes(&request.changes)?;
 
         let git = self.handle();
-        let expected = request
-            .expected_tip
-            .as_deref()
-            .map(|t| parse_tip(&git, t))
-            .transpose()?;
+        let expected = request.expected_tip.as_deref().map(|t| parse_tip(&git, t)).transpose()?;
         let tip = read_tip(&git, &branch)?;
         if let Some(expected) = expected
             && expected != tip
@@ -212,10 +196,7 @@ impl Repo {
             let existing = locate(self, &git, root, path)?;
             if let Located::Blocked(n) = existing {
                 if let FileChange::Delete { .. } = change {
-                    return Err(Error::PathNotFound {
-                        rev: branch_name,
-                        path: path.to_owned(),
-                    });
+                    return Err(Error::PathNotFound { rev: branch_name, path: path.to_owned() });
                 }
                 let file: Vec<&str> = path.split('/').take(n).collect();
                 return Err(Error::invalid(format!(
@@ -233,49 +214,30 @@ impl Repo {
             match change {
                 FileChange::Write { data, .. } => {
                     let kind = match existing {
-                        Located::File { mode, .. } if mode.is_executable() => {
-                            EntryKind::BlobExecutable
-                        }
+                        Located::File { mode, .. } if mode.is_executable() => EntryKind::BlobExecutable,
                         _ => EntryKind::Blob,
                     };
                     let blob = git
                         .write_blob(data)
                         .map_err(|e| Error::from_gix(format!("writing blob for '{path}'"), &e))?;
-                    editor
-                        .upsert(path, kind, blob.detach())
-                        .map_err(|e| edit_error(&e))?;
+                    editor.upsert(path, kind, blob.detach()).map_err(|e| edit_error(&e))?;
                 }
                 FileChange::Delete { .. } => {
                     if matches!(existing, Located::Missing) {
-                        return Err(Error::PathNotFound {
-                            rev: branch_name,
-                            path: path.to_owned(),
-                        });
+                        return Err(Error::PathNotFound { rev: branch_name, path: path.to_owned() });
                     }
                     editor.remove(path).map_err(|e| edit_error(&e))?;
                 }
             }
         }
-        let tree = editor
-            .write()
-            .map_err(|e| Error::from_gix("writing the new tree", &e))?
-            .detach();
+        let tree = editor.write().map_err(|e| Error::from_gix("writing the new tree", &e))?.detach();
 
         let (mut t1, mut t2, mut t3) = Default::default();
         let commit = git
-            .new_commit_as(
-                committer.to_ref(&mut t1),
-                author.to_ref(&mut t2),
-                &message,
-                tree,
-                [tip],
-            )
+            .new_commit_as(committer.to_ref(&mut t1), author.to_ref(&mut t2), &message, tree, [tip])
             .map_err(|e| Error::from_gix("writing the commit", &e))?;
         let id = commit.id;
-        let summary = commit
-            .message()
-            .map(|m| m.summary().to_string())
-            .unwrap_or_default();
+        let summary = commit.message().map(|m| m.summary().to_string()).unwrap_or_default();
         let edit = RefEdit::update(
             branch,
             id,
@@ -325,10 +287,7 @@ impl Repo {
         if err.is_retryable() {
             return Error::Other {
                 context: format!("updating branch '{branch}'"),
-                message: format!(
-                    "the branch is locked by another writer, retry later ({})",
-                    render(err)
-                ),
+                message: format!("the branch is locked by another writer, retry later ({})", render(err)),
             };
         }
         Error::from_gix(format!("updating branch '{branch}'"), err)

@@ -113,15 +113,11 @@ impl Error {
     }
 
     pub(crate) fn invalid(message: impl Into<String>) -> Error {
-        Error::InvalidArgument {
-            message: message.into(),
-        }
+        Error::InvalidArgument { message: message.into() }
     }
 
     pub(crate) fn unsupported(message: impl Into<String>) -> Error {
-        Error::Unsupported {
-            message: message.into(),
-        }
+        Error::Unsupported { message: message.into() }
     }
 
     /// Map an erased gix error that needs no special treatment: missing objects become
@@ -130,18 +126,11 @@ impl Error {
     pub(crate) fn from_gix(context: impl Into<String>, err: &gix::Error) -> Error {
         let context = context.into();
         if err.is_unsupported() {
-            Error::Unsupported {
-                message: format!("{context}: {}", render(err)),
-            }
+            Error::Unsupported { message: format!("{context}: {}", render(err)) }
         } else if err.is_not_found() && !err.is_validation() {
-            Error::ObjectNotFound {
-                what: format!("{context}: {}", render(err)),
-            }
+            Error::ObjectNotFound { what: format!("{context}: {}", render(err)) }
         } else {
-            Error::Other {
-                context,
-                message: render(err),
-            }
+            Error::Other { context, message: render(err) }
         }
     }
 }

@@ -25,18 +25,13 @@ pub(crate) fn commit_by_prefix(git: &gix::Repository, prefix: &str) -> Result<Ob
     let id = ObjectId::from_hex(padded.as_bytes())
         .map_err(|e| Error::invalid(format!("commit id prefix '{prefix}': {e}")))?;
     let is_commit = |id: &ObjectId| {
-        git.try_find_header(*id)
-            .ok()
-            .flatten()
-            .is_some_and(|h| h.kind() == gix::objs::Kind::Commit)
+        git.try_find_header(*id).ok().flatten().is_some_and(|h| h.kind() == gix::objs::Kind::Commit)
     };
     if prefix.len() == hex_len {
         return if is_commit(&id) {
             Ok(id)
         } else {
-            Err(Error::ObjectNotFound {
-                what: format!("commit {lower}"),
-            })
+            Err(Error::ObjectNotFound { what: format!("commit {lower}") })
         };
     }
     // Built with the repository's hash kind (gix's `Prefix::from_hex` assumes SHA-1).
@@ -49,9 +44,7 @@ pub(crate) fn commit_by_prefix(git: &gix::Repository, prefix: &str) -> Result<Ob
     let mut commits: Vec<ObjectId> = candidates.into_iter().filter(is_commit).collect();
     commits.sort();
     match commits.len() {
-        0 => Err(Error::ObjectNotFound {
-            what: format!("commit with id prefix '{lower}'"),
-        }),
+        0 => Err(Error::ObjectNotFound { what: format!("commit with id prefix '{lower}'") }),
         1 => Ok(commits[0]),
         _ => Err(Error::AmbiguousPrefix {
             prefix: prefix.to_owned(),
@@ -62,9 +55,7 @@ pub(crate) fn commit_by_prefix(git: &gix::Repository, prefix: &str) -> Result<Ob
 
 fn commit_info(commit: &gix::Commit<'_>) -> Result<CommitInfo, Error> {
     let id = commit.id;
-    let decoded = commit
-        .decode()
-        .map_err(|e| Error::from_gix(format!("decoding commit {id}"), &e))?;
+    let decoded = commit.decode().map_err(|e| Error::from_gix(format!("decoding commit {id}"), &e))?;
     let author = decoded
         .author()
         .map_err(|e| Error::from_gix(format!("decoding the author of commit {id}"), &e))?
@@ -109,9 +100,8 @@ impl Repo {
         let hidden = match from_exclusive {
             Some(from) => {
                 let hidden = peel_commit(&git, from)?.id;
-                let shallow = git
-                    .is_shallow()
-                    .map_err(|e| Error::from_gix("checking for a shallow clone", &e))?;
+                let shallow =
+                    git.is_shallow().map_err(|e| Error::from_gix("checking for a shallow clone", &e))?;
                 if shallow {
                     return Err(Error::unsupported(format!(
                         "the range '{from}..{to}' cannot be computed reliably in a shallow clone; \
@@ -122,9 +112,7 @@ impl Repo {
             }
             None => None,
         };
-        let mut walk = git
-            .rev_walk([tip])
-            .sorting(Sorting::ByCommitTime(CommitTimeOrder::NewestFirst));
+        let mut walk = git.rev_walk([tip]).sorting(Sorting::ByCommitTime(CommitTimeOrder::NewestFirst));
         if let Some(hidden) = hidden {
             walk = walk.with_hidden([hidden]);
         }
@@ -135,9 +123,8 @@ impl Repo {
             Some(from) => format!("{from}..{to}"),
             None => to.to_owned(),
         };
-        let walk = walk
-            .all()
-            .map_err(|e| Error::from_gix(format!("walking the history of '{range}'"), &e))?;
+        let walk =
+            walk.all().map_err(|e| Error::from_gix(format!("walking the history of '{range}'"), &e))?;
         let mut out = Vec::new();
         for info in walk {
             let info = info.map_err(|e| {
@@ -147,9 +134,9 @@ impl Repo {
                     Error::from_gix(format!("walking the history of '{range}'"), &e)
                 }
             })?;
-            let commit = info.object().map_err(|e| {
-                Error::from_gix(format!("reading commit {} of '{range}'", info.id), &e)
-            })?;
+            let commit = info
+                .object()
+                .map_err(|e| Error::from_gix(format!("reading commit {} of '{range}'", info.id), &e))?;
             out.push(commit_info(&commit)?);
         }
         Ok(out)
@@ -168,10 +155,8 @@ impl Repo {
         let platform = git.references().map_err(|e| refs_error(&e))?;
         let mut names = Vec::new();
         for reference in platform.tags().map_err(|e| refs_error(&e))? {
-            let mut reference = reference.map_err(|e| Error::Other {
-                context: "reading the tags".into(),
-                message: e.to_string(),
-            })?;
+            let mut reference = reference
+                .map_err(|e| Error::Other { context: "reading the tags".into(), message: e.to_string() })?;
             // A tag whose object is missing cannot point at `rev`; skip it like git does.
             let Ok(id) = reference.peel_to_id() else {
                 continue;

@@ -34,9 +34,7 @@ pub(crate) fn check_write_path(path: &str) -> Result<(), Error> {
 
 fn check_components(what: &str, original: &str, path: &str, writing: bool) -> Result<(), Error> {
     if path.len() > MAX_PATH_LEN {
-        return Err(Error::invalid(format!(
-            "{what} is longer than {MAX_PATH_LEN} bytes"
-        )));
+        return Err(Error::invalid(format!("{what} is longer than {MAX_PATH_LEN} bytes")));
     }
     if path.starts_with('/') {
         return Err(Error::invalid(format!(
@@ -44,10 +42,7 @@ fn check_components(what: &str, original: &str, path: &str, writing: bool) -> Re
         )));
     }
     if path.contains('\0') {
-        return Err(Error::invalid(format!(
-            "{what} '{}' contains a NUL byte",
-            original.escape_debug()
-        )));
+        return Err(Error::invalid(format!("{what} '{}' contains a NUL byte", original.escape_debug())));
     }
     for component in path.split('/') {
         let problem = match component {
@@ -84,21 +79,8 @@ mod tests {
     fn write_paths() {
         assert!(check_write_path("a/b.yaml").is_ok());
         assert!(check_write_path(".gitignore").is_ok());
-        for bad in [
-            "",
-            "a/",
-            "/a",
-            "a//b",
-            "../a",
-            ".git/config",
-            "x/.GIT/y",
-            "a/./b",
-        ] {
-            assert_eq!(
-                check_write_path(bad).unwrap_err().code(),
-                "git.invalid-argument",
-                "{bad:?}"
-            );
+        for bad in ["", "a/", "/a", "a//b", "../a", ".git/config", "x/.GIT/y", "a/./b"] {
+            assert_eq!(check_write_path(bad).unwrap_err().code(), "git.invalid-argument", "{bad:?}");
         }
     }
 }

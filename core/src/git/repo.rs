@@ -86,9 +86,7 @@ struct Inner {
 
 impl fmt::Debug for Repo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Repo")
-            .field("path", &self.inner.path)
-            .finish_non_exhaustive()
+        f.debug_struct("Repo").field("path", &self.inner.path).finish_non_exhaustive()
     }
 }
 
@@ -106,10 +104,7 @@ fn open_error(path: &Path, err: &gix::Error) -> Error {
             render(err)
         ))
     } else {
-        Error::Open {
-            path: path.display().to_string(),
-            message: render(err),
-        }
+        Error::Open { path: path.display().to_string(), message: render(err) }
     }
 }
 
@@ -123,8 +118,8 @@ impl Repo {
     /// storage or an object format this build lacks (SHA-256).
     pub fn open(path: impl AsRef<Path>) -> Result<Repo, Error> {
         let path = path.as_ref();
-        let shared = gix::ThreadSafeRepository::open_opts(path, open_options())
-            .map_err(|e| open_error(path, &e))?;
+        let shared =
+            gix::ThreadSafeRepository::open_opts(path, open_options()).map_err(|e| open_error(path, &e))?;
         Repo::from_shared(path, shared)
     }
 
@@ -138,10 +133,7 @@ impl Repo {
         let shared = gix::ThreadSafeRepository::discover_opts(
             path,
             gix::discover::upwards::Options::default(),
-            gix::sec::trust::Mapping {
-                full: open_options(),
-                reduced: open_options(),
-            },
+            gix::sec::trust::Mapping { full: open_options(), reduced: open_options() },
         )
         .map_err(|e| open_error(path, &e))?;
         Repo::from_shared(path, shared)
@@ -161,20 +153,16 @@ impl Repo {
                     given.display()
                 )));
             }
+            // Older git marks partial clones with `extensions.partialClone`, newer git with
+            // `remote.<name>.promisor = true`.
             config.string("extensions.partialClone").is_some()
+                || local
+                    .remote_names()
+                    .iter()
+                    .any(|name| config.boolean(format!("remote.{name}.promisor").as_str()).unwrap_or(false))
         };
-        let path = shared
-            .work_dir()
-            .unwrap_or_else(|| shared.git_dir())
-            .to_path_buf();
-        Ok(Repo {
-            inner: Arc::new(Inner {
-                shared,
-                path,
-                partial_clone,
-                pool: Mutex::new(vec![local]),
-            }),
-        })
+        let path = shared.work_dir().unwrap_or_else(|| shared.git_dir()).to_path_buf();
+        Ok(Repo { inner: Arc::new(Inner { shared, path, partial_clone, pool: Mutex::new(vec![local]) }) })
     }
 
     /// The repository's directory: the work tree root, or the git directory of a bare repository.
@@ -200,12 +188,7 @@ impl Repo {
 
     /// Borrow a thread-local handle from the pool (or make one).
     pub(crate) fn handle(&self) -> Handle<'_> {
-        let pooled = self
-            .inner
-            .pool
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .pop();
+        let pooled = self.inner.pool.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
         Handle {
             repo: Some(pooled.unwrap_or_else(|| self.inner.shared.to_thread_local())),
             pool: &self.inner.pool,
@@ -248,10 +231,7 @@ impl Deref for Handle<'_> {
 impl Drop for Handle<'_> {
     fn drop(&mut self) {
         if let Some(repo) = self.repo.take() {
-            let mut pool = self
-                .pool
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut pool = self.pool.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             if pool.len() < POOL_MAX {
                 pool.push(repo);
             }
@@ -264,9 +244,7 @@ pub(crate) fn check_rev(rev: &str) -> Result<(), Error> {
         return Err(Error::invalid("revision is empty"));
     }
     if rev.len() > MAX_REV_LEN {
-        return Err(Error::invalid(format!(
-            "revision is longer than {MAX_REV_LEN} bytes"
-        )));
+        return Err(Error::invalid(format!("revision is longer than {MAX_REV_LEN} bytes")));
     }
     if rev.contains(['\0', '\n', '\r']) {
         return Err(Error::invalid(format!(
@@ -282,10 +260,7 @@ pub(crate) fn is_hex(s: &str) -> bool {
 }
 
 /// Resolve `rev` to a commit (see [`Repo::resolve`]).
-pub(crate) fn peel_commit<'r>(
-    repo: &'r gix::Repository,
-    rev: &str,
-) -> Result<gix::Commit<'r>, Error> {
+pub(crate) fn peel_commit<'r>(repo: &'r gix::Repository, rev: &str) -> Result<gix::Commit<'r>, Error> {
     check_rev(rev)?;
     let id = match repo.rev_parse_single(rev) {
         Ok(id) => id.detach(),
@@ -312,21 +287,15 @@ pub(crate) fn peel_commit<'r>(
     };
     let object = repo.find_object(id).map_err(|e| {
         if e.is_not_found() {
-            Error::ObjectNotFound {
-                what: format!("object {id} (named by revision '{rev}')"),
-            }
+            Error::ObjectNotFound { what: format!("object {id} (named by revision '{rev}')") }
         } else {
             Error::from_gix(format!("reading object {id} of revision '{rev}'"), &e)
         }
     })?;
-    let object = object
-        .peel_tags_to_end()
-        .map_err(|e| Error::from_gix(format!("peeling tag '{rev}'"), &e))?;
+    let object =
+        object.peel_tags_to_end().map_err(|e| Error::from_gix(format!("peeling tag '{rev}'"), &e))?;
     if object.kind != gix::objs::Kind::Commit {
-        return Err(Error::invalid(format!(
-            "revision '{rev}' names a {}, not a commit",
-            object.kind
-        )));
+        return Err(Error::invalid(format!("revision '{rev}' names a {}, not a commit", object.kind)));
     }
     Ok(object.into_commit())
 }
@@ -335,10 +304,7 @@ fn rev_parse_error(rev: &str, hex_len: usize, err: &gix::Error) -> Error {
     if err.is_not_found() {
         if rev.len() == hex_len && is_hex(rev) {
             return Error::ObjectNotFound {
-                what: format!(
-                    "commit {} (not in the repository)",
-                    rev.to_ascii_lowercase()
-                ),
+                what: format!("commit {} (not in the repository)", rev.to_ascii_lowercase()),
             };
         }
         return Error::RefNotFound {
@@ -351,10 +317,7 @@ fn rev_parse_error(rev: &str, hex_len: usize, err: &gix::Error) -> Error {
         // `@{-3}`): the revision does not exist rather than being malformed.
         let cause = err.probable_cause().to_string();
         if cause.contains("out of range") {
-            return Error::RefNotFound {
-                rev: rev.to_owned(),
-                message: cause,
-            };
+            return Error::RefNotFound { rev: rev.to_owned(), message: cause };
         }
         return Error::invalid(format!("cannot resolve revision '{rev}': {}", render(err)));
     }

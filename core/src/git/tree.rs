@@ -36,14 +36,8 @@ pub(crate) fn locate(
     let mut components = path.split('/').enumerate().peekable();
     while let Some((index, name)) = components.next() {
         let tree = find_tree(repo, git, current, path)?;
-        let decoded = tree
-            .decode()
-            .map_err(|e| Error::from_gix(format!("decoding tree {current}"), &e))?;
-        let Some(entry) = decoded
-            .entries
-            .iter()
-            .find(|e| e.filename == BStr::new(name))
-        else {
+        let decoded = tree.decode().map_err(|e| Error::from_gix(format!("decoding tree {current}"), &e))?;
+        let Some(entry) = decoded.entries.iter().find(|e| e.filename == BStr::new(name)) else {
             return Ok(Located::Missing);
         };
         let (mode, oid) = (entry.mode, entry.oid.to_owned());
@@ -91,10 +85,7 @@ pub(crate) fn read_blob(
         Err(e) if e.is_not_found() => {
             Err(repo.missing_object(format!("blob {oid} of '{path}' at revision '{rev}'")))
         }
-        Err(e) => Err(Error::from_gix(
-            format!("reading '{path}' at revision '{rev}'"),
-            &e,
-        )),
+        Err(e) => Err(Error::from_gix(format!("reading '{path}' at revision '{rev}'"), &e)),
     }
 }
 
@@ -127,10 +118,7 @@ fn files_under(
             )));
         }
         Located::Missing | Located::Blocked(_) => {
-            return Err(Error::PathNotFound {
-                rev: rev.to_owned(),
-                path: prefix.to_owned(),
-            });
+            return Err(Error::PathNotFound { rev: rev.to_owned(), path: prefix.to_owned() });
         }
     };
     let tree = find_tree(repo, git, tree_id, prefix)?;
@@ -148,11 +136,7 @@ fn files_under(
         .filter(|e| e.mode.is_blob_or_symlink())
         .map(|e| {
             let rel = path_string(e.filepath.as_ref());
-            let full = if prefix.is_empty() {
-                rel
-            } else {
-                format!("{prefix}/{rel}")
-            };
+            let full = if prefix.is_empty() { rel } else { format!("{prefix}/{rel}") };
             (full, e.oid)
         })
         .collect();
@@ -173,10 +157,7 @@ impl Repo {
     /// malformed prefix; the errors of [`Repo::resolve`].
     pub fn list_files(&self, rev: &str, prefix: &str) -> Result<Vec<String>, Error> {
         let git = self.handle();
-        Ok(files_under(self, &git, rev, prefix)?
-            .into_iter()
-            .map(|(path, _)| path)
-            .collect())
+        Ok(files_under(self, &git, rev, prefix)?.into_iter().map(|(path, _)| path).collect())
     }
 
     /// Read all files at or under `prefix` in the tree of `rev` (as [`Repo::list_files`]),
@@ -206,9 +187,7 @@ impl Repo {
     pub fn read_file(&self, rev: &str, path: &str) -> Result<Vec<u8>, Error> {
         let path = normalize_read_path("path", path)?;
         if path.is_empty() {
-            return Err(Error::invalid(
-                "path is empty: name a file, not the root directory",
-            ));
+            return Err(Error::invalid("path is empty: name a file, not the root directory"));
         }
         let git = self.handle();
         let commit = peel_commit(&git, rev)?;
@@ -218,16 +197,15 @@ impl Repo {
             .detach();
         match locate(self, &git, root, path)? {
             Located::File { oid, .. } => read_blob(self, &git, oid, path, rev),
-            Located::Tree(_) => Err(Error::invalid(format!(
-                "path '{path}' is a directory at revision '{rev}', not a file"
-            ))),
-            Located::Submodule => Err(Error::invalid(format!(
-                "path '{path}' is a submodule at revision '{rev}', not a file"
-            ))),
-            Located::Missing | Located::Blocked(_) => Err(Error::PathNotFound {
-                rev: rev.to_owned(),
-                path: path.to_owned(),
-            }),
+            Located::Tree(_) => {
+                Err(Error::invalid(format!("path '{path}' is a directory at revision '{rev}', not a file")))
+            }
+            Located::Submodule => {
+                Err(Error::invalid(format!("path '{path}' is a submodule at revision '{rev}', not a file")))
+            }
+            Located::Missing | Located::Blocked(_) => {
+                Err(Error::PathNotFound { rev: rev.to_owned(), path: path.to_owned() })
+            }
         }
     }
 
@@ -278,29 +256,19 @@ impl Repo {
             .into_iter()
             .filter_map(|record| {
                 let (path, change) = match record {
-                    Rec::Addition {
-                        entry_mode, path, ..
-                    } if file(&entry_mode) => (path, Change::Added),
-                    Rec::Deletion {
-                        entry_mode, path, ..
-                    } if file(&entry_mode) => (path, Change::Deleted),
-                    Rec::Modification {
-                        previous_entry_mode,
-                        entry_mode,
-                        path,
-                        ..
-                    } => match (file(&previous_entry_mode), file(&entry_mode)) {
-                        (true, true) => (path, Change::Modified),
-                        (true, false) => (path, Change::Deleted),
-                        (false, true) => (path, Change::Added),
-                        (false, false) => return None,
-                    },
+                    Rec::Addition { entry_mode, path, .. } if file(&entry_mode) => (path, Change::Added),
+                    Rec::Deletion { entry_mode, path, .. } if file(&entry_mode) => (path, Change::Deleted),
+                    Rec::Modification { previous_entry_mode, entry_mode, path, .. } => {
+                        match (file(&previous_entry_mode), file(&entry_mode)) {
+                            (true, true) => (path, Change::Modified),
+                            (true, false) => (path, Change::Deleted),
+                            (false, true) => (path, Change::Added),
+                            (false, false) => return None,
+                        }
+                    }
                     _ => return None,
                 };
-                Some(ChangedPath {
-                    path: path_string(path.as_ref()),
-                    change,
-                })
+                Some(ChangedPath { path: path_string(path.as_ref()), change })
             })
             .collect();
         out.sort_by(|a, b| a.path.cmp(&b.path));

@@ -64,10 +64,7 @@ impl Error {
         if e.kind() == std::io::ErrorKind::NotFound {
             Error::NotFound { path }
         } else {
-            Error::Io {
-                path,
-                message: e.to_string(),
-            }
+            Error::Io { path, message: e.to_string() }
         }
     }
 }

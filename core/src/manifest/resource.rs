@@ -61,11 +61,7 @@ impl Resource {
     #[must_use]
     pub fn location(&self) -> Location {
         let start = self.span().start;
-        Location {
-            file: self.file().to_string(),
-            line: start.line,
-            column: start.column,
-        }
+        Location { file: self.file().to_string(), line: start.line, column: start.column }
     }
 
     /// The object as Kubernetes reads it.
@@ -152,11 +148,7 @@ impl Problem {
 }
 
 /// Reads the objects of one document: the root object, or the items of a `List`/`*List`.
-pub(crate) fn resources_of(
-    doc: &Arc<Document>,
-    out: &mut Vec<Resource>,
-    problems: &mut Vec<Problem>,
-) {
+pub(crate) fn resources_of(doc: &Arc<Document>, out: &mut Vec<Resource>, problems: &mut Vec<Problem>) {
     for w in doc.warnings() {
         problems.push(Problem {
             code: w.code,
@@ -181,9 +173,7 @@ pub(crate) fn resources_of(
 fn list_items<'d>(root: &NodeRef<'d>) -> Option<NodeRef<'d>> {
     let kind = root.get_str("kind")?;
     let items = root.get("items")?;
-    (kind.ends_with("List")
-        && root.get_str("apiVersion").is_some()
-        && items.kind() == NodeKind::Sequence)
+    (kind.ends_with("List") && root.get_str("apiVersion").is_some() && items.kind() == NodeKind::Sequence)
         .then_some(items)
 }
 
@@ -208,10 +198,7 @@ fn read_object(
             .filter(|(_, v)| v.is_none_or(str::is_empty))
             .map(|(k, _)| *k)
             .collect();
-        let message = format!(
-            "not a Kubernetes object: no string {}",
-            missing.join(" or ")
-        );
+        let message = format!("not a Kubernetes object: no string {}", missing.join(" or "));
         problems.push(Problem::at(node, "manifest.not-an-object", message));
         return;
     };
@@ -238,9 +225,5 @@ fn read_object(
         name,
         generate_name,
     };
-    out.push(Resource {
-        id,
-        doc: Arc::clone(doc),
-        node: node.id(),
-    });
+    out.push(Resource { id, doc: Arc::clone(doc), node: node.id() });
 }

@@ -59,10 +59,7 @@ impl SourceSpec {
             if rev.is_empty() {
                 return Err(invalid("expected git:REF:PATH"));
             }
-            return Ok(SourceSpec::Git {
-                rev: rev.to_string(),
-                path: path.trim_matches('/').to_string(),
-            });
+            return Ok(SourceSpec::Git { rev: rev.to_string(), path: path.trim_matches('/').to_string() });
         }
         Ok(SourceSpec::Path(PathBuf::from(arg)))
     }
@@ -105,11 +102,7 @@ impl ManifestSet {
     ///
     /// # Errors
     /// The first YAML error, located.
-    pub fn from_str_with(
-        text: &str,
-        name: &str,
-        options: &ParseOptions,
-    ) -> Result<ManifestSet, Error> {
+    pub fn from_str_with(text: &str, name: &str, options: &ParseOptions) -> Result<ManifestSet, Error> {
         ManifestSet::from_source(Source::new(name, text.to_string()), options)
     }
 
@@ -117,11 +110,7 @@ impl ManifestSet {
     ///
     /// # Errors
     /// `yaml.encoding`, `yaml.binary`, or the first YAML error.
-    pub fn from_bytes(
-        bytes: Vec<u8>,
-        name: &str,
-        options: &ParseOptions,
-    ) -> Result<ManifestSet, Error> {
+    pub fn from_bytes(bytes: Vec<u8>, name: &str, options: &ParseOptions) -> Result<ManifestSet, Error> {
         if bytes.len() > options.limits.max_input_bytes {
             return Err(too_large(name, options));
         }
@@ -130,10 +119,7 @@ impl ManifestSet {
 
     fn from_source(source: Source, options: &ParseOptions) -> Result<ManifestSet, Error> {
         let source = Arc::new(source);
-        let mut set = ManifestSet {
-            files: vec![source.name().to_string()],
-            ..ManifestSet::default()
-        };
+        let mut set = ManifestSet { files: vec![source.name().to_string()], ..ManifestSet::default() };
         for doc in Documents::new(&source, options) {
             resources_of(&Arc::new(doc?), &mut set.resources, &mut set.problems);
         }
@@ -155,10 +141,7 @@ impl ManifestSet {
             .by_ref()
             .take(limit)
             .read_to_end(&mut bytes)
-            .map_err(|e| Error::Io {
-                path: name.to_string(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| Error::Io { path: name.to_string(), message: e.to_string() })?;
         ManifestSet::from_bytes(bytes, name, options)
     }
 
@@ -170,18 +153,12 @@ impl ManifestSet {
     pub fn from_path(path: impl AsRef<Path>, options: &ParseOptions) -> Result<ManifestSet, Error> {
         let path = path.as_ref();
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?;
-        let files = if meta.is_dir() {
-            manifest_files_below(path)?
-        } else {
-            vec![path.to_path_buf()]
-        };
+        let files = if meta.is_dir() { manifest_files_below(path)? } else { vec![path.to_path_buf()] };
         let parsed: Vec<Result<ManifestSet, Error>> = files
             .par_iter()
             .map(|file| {
                 let name = file.display().to_string();
-                let size = std::fs::metadata(file)
-                    .map_err(|e| Error::io(file, &e))?
-                    .len();
+                let size = std::fs::metadata(file).map_err(|e| Error::io(file, &e))?.len();
                 if size > options.limits.max_input_bytes as u64 {
                     return Err(too_large(&name, options));
                 }
@@ -196,7 +173,7 @@ impl ManifestSet {
     /// are named `git:REV:PATH`.
     ///
     /// # Errors
-    /// Git errors (`git.ref-not-found`, …), `manifest.not-found` for a path absent at `rev`, or
+    /// Git errors (`git.ref-not-found`, `git.path-not-found` for a path absent at `rev`, …), or
     /// the first YAML error.
     pub fn from_git(
         repo: &Repo,
@@ -206,9 +183,7 @@ impl ManifestSet {
     ) -> Result<ManifestSet, Error> {
         let files = repo.read_files(rev, path)?;
         if files.is_empty() {
-            return Err(Error::NotFound {
-                path: format!("git:{rev}:{path}"),
-            });
+            return Err(Error::NotFound { path: format!("git:{rev}:{path}") });
         }
         let single_file = files.len() == 1 && files[0].path == path;
         let parsed: Vec<Result<ManifestSet, Error>> = files
@@ -232,9 +207,7 @@ impl ManifestSet {
         for source in sources {
             set.extend(match source {
                 SourceSpec::Path(p) => ManifestSet::from_path(p, options)?,
-                SourceSpec::Stdin => {
-                    ManifestSet::from_reader(std::io::stdin().lock(), "<stdin>", options)?
-                }
+                SourceSpec::Stdin => ManifestSet::from_reader(std::io::stdin().lock(), "<stdin>", options)?,
                 SourceSpec::Git { rev, path } => {
                     let repo = repo.ok_or_else(|| Error::InvalidSource {
                         source_name: format!("git:{rev}:{path}"),
@@ -245,6 +218,34 @@ impl ManifestSet {
             });
         }
         Ok(set)
+    }
+
+    /// Objects of command-line style sources (`-`, `git:REF:PATH`, paths). The repository for
+    /// `git:` sources is opened only when one is given: `repo_dir` exactly, or else the
+    /// repository containing the current directory.
+    ///
+    /// ```
+    /// use gitops_kit::manifest::ManifestSet;
+    /// let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/shop");
+    /// let set = ManifestSet::load_args(&[examples], None, &Default::default()).unwrap();
+    /// assert_eq!(set.len(), 6);
+    /// ```
+    ///
+    /// # Errors
+    /// `manifest.invalid-source` for a malformed source, git errors, or the first load error.
+    pub fn load_args<S: AsRef<str>>(
+        sources: &[S],
+        repo_dir: Option<&Path>,
+        options: &ParseOptions,
+    ) -> Result<ManifestSet, Error> {
+        let specs = sources.iter().map(|s| SourceSpec::parse(s.as_ref())).collect::<Result<Vec<_>, _>>()?;
+        let needs_repo = specs.iter().any(|s| matches!(s, SourceSpec::Git { .. }));
+        let repo = match (needs_repo, repo_dir) {
+            (false, _) => None,
+            (true, Some(dir)) => Some(Repo::open(dir)?),
+            (true, None) => Some(Repo::discover(".")?),
+        };
+        ManifestSet::load(&specs, repo.as_ref(), options)
     }
 
     fn concat(parts: Vec<Result<ManifestSet, Error>>) -> Result<ManifestSet, Error> {
@@ -311,25 +312,17 @@ impl ManifestSet {
 }
 
 fn too_large(name: &str, options: &ParseOptions) -> Error {
-    let kind = crate::yaml::ErrorKind::Limit {
-        limit: "max_input_bytes",
-        value: options.limits.max_input_bytes,
-    };
+    let kind =
+        crate::yaml::ErrorKind::Limit { limit: "max_input_bytes", value: options.limits.max_input_bytes };
     Error::Yaml(crate::yaml::Error::new(
         kind,
-        crate::error::Location {
-            file: name.to_string(),
-            line: 1,
-            column: 1,
-        },
+        crate::error::Location { file: name.to_string(), line: 1, column: 1 },
         String::new(),
     ))
 }
 
 fn has_manifest_extension(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| MANIFEST_EXTENSIONS.contains(&e))
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| MANIFEST_EXTENSIONS.contains(&e))
 }
 
 /// Manifest files below `root`, sorted, skipping hidden directories and not following
@@ -347,9 +340,7 @@ fn manifest_files_below(root: &Path) -> Result<Vec<PathBuf>, Error> {
                 if !hidden {
                     dirs.push(path);
                 }
-            } else if has_manifest_extension(&path)
-                && std::fs::metadata(&path).is_ok_and(|m| m.is_file())
-            {
+            } else if has_manifest_extension(&path) && std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
                 files.push(path);
             }
         }

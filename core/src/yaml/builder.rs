@@ -6,7 +6,7 @@ use super::error::{Error, ErrorKind, Warning};
 use super::events::{Event, EventSource, Granit, Located};
 use super::limits::{DuplicateKeys, ParseOptions};
 use super::source::Source;
-use super::tree::{Document, Node, NodeData, NodeId, NodeRef, ScalarStyle, TextRef};
+use super::tree::{Document, NodeData, NodeId, NodeRef, ScalarStyle, TextRef};
 use crate::error::Location;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -30,6 +30,22 @@ pub struct Documents<'s> {
     index: usize,
     finished: bool,
     pending_error: Option<Error>,
+    /// Growable buffers reused from one document to the next (most streams hold many small
+    /// documents: growing fresh vectors for each would dominate the cost).
+    buffers: Buffers,
+}
+
+#[derive(Default)]
+struct Buffers {
+    nodes: Vec<super::tree::Node>,
+    meta: Vec<u8>,
+    children: Vec<NodeId>,
+    strings: String,
+    frames: Vec<Frame>,
+    scratch: Vec<NodeId>,
+    sizes: Vec<u64>,
+    heights: Vec<u32>,
+    anchors: HashMap<usize, NodeId>,
 }
 
 impl<'s> Documents<'s> {
@@ -39,13 +55,16 @@ impl<'s> Documents<'s> {
     pub fn new(source: &'s Arc<Source>, options: &ParseOptions) -> Documents<'s> {
         let text = source.text();
         let pending_error = check_input(source, options);
+        let mut options = options.clone();
+        options.limits.max_depth = options.limits.max_depth.min(super::limits::MAX_DEPTH_CAP);
         Documents {
             source,
             events: Granit::new(text, options.limits.max_depth),
-            options: options.clone(),
+            options,
             index: 0,
             finished: false,
             pending_error,
+            buffers: Buffers::default(),
         }
     }
 }
@@ -53,14 +72,10 @@ impl<'s> Documents<'s> {
 fn check_input(source: &Source, options: &ParseOptions) -> Option<Error> {
     let text = source.text();
     if text.len() > options.limits.max_input_bytes {
-        let kind = ErrorKind::Limit {
-            limit: "max_input_bytes",
-            value: options.limits.max_input_bytes,
-        };
+        let kind = ErrorKind::Limit { limit: "max_input_bytes", value: options.limits.max_input_bytes };
         return Some(error_at(source, 0, kind));
     }
-    text.find('\0')
-        .map(|at| error_at(source, at, ErrorKind::Binary))
+    text.find('\0').map(|at| error_at(source, at, ErrorKind::Binary))
 }
 
 /// An error located at a byte offset of `source`.
@@ -68,11 +83,7 @@ pub(crate) fn error_at(source: &Source, offset: usize, kind: ErrorKind) -> Error
     let pos = source.position(offset);
     Error::new(
         kind,
-        Location {
-            file: source.name().to_string(),
-            line: pos.line,
-            column: pos.column,
-        },
+        Location { file: source.name().to_string(), line: pos.line, column: pos.column },
         source.excerpt(pos.line, pos.column),
     )
 }
@@ -118,18 +129,12 @@ impl<'s> Documents<'s> {
                         .take(e.line.saturating_sub(1))
                         .map(str::len)
                         .sum();
-                    let col: usize = source.text()[line_start..]
-                        .chars()
-                        .take(e.column0)
-                        .map(char::len_utf8)
-                        .sum();
+                    let col: usize =
+                        source.text()[line_start..].chars().take(e.column0).map(char::len_utf8).sum();
                     line_start + col
                 });
                 let kind = if e.depth_limit {
-                    ErrorKind::Limit {
-                        limit: "max_depth",
-                        value: self.options.limits.max_depth,
-                    }
+                    ErrorKind::Limit { limit: "max_depth", value: self.options.limits.max_depth }
                 } else {
                     ErrorKind::Syntax(clean_message(&e.message))
                 };
@@ -163,15 +168,20 @@ impl<'s> Documents<'s> {
     }
 
     fn build_document(&mut self, start: usize) -> Result<Document, Error> {
-        let mut builder = Builder::new(self.source, self.index, start, self.options.clone());
+        let buffers = std::mem::take(&mut self.buffers);
+        let mut builder = Builder::new(self.source, self.index, start, self.options.clone(), buffers);
         loop {
-            let Some(located) = self.next_event()? else {
-                return Ok(builder.finish(self.source.text().len()));
+            let end = match self.next_event()? {
+                None => self.source.text().len(),
+                Some(Located { event: Event::DocumentEnd, end, .. }) => end,
+                Some(located) => {
+                    builder.feed(located)?;
+                    continue;
+                }
             };
-            if let Event::DocumentEnd = located.event {
-                return Ok(builder.finish(located.end));
-            }
-            builder.feed(located)?;
+            let (doc, buffers) = builder.finish(end);
+            self.buffers = buffers;
+            return Ok(doc);
         }
     }
 }
@@ -183,6 +193,11 @@ fn clean_message(message: &str) -> String {
         Some(i) => m[..i].to_string(),
         None => m.to_string(),
     }
+}
+
+fn clear<T>(mut v: Vec<T>) -> Vec<T> {
+    v.clear();
+    v
 }
 
 struct Frame {
@@ -207,7 +222,7 @@ struct Builder<'s> {
 }
 
 impl<'s> Builder<'s> {
-    fn new(source: &'s Arc<Source>, index: usize, start: usize, options: ParseOptions) -> Self {
+    fn new(source: &'s Arc<Source>, index: usize, start: usize, options: ParseOptions, b: Buffers) -> Self {
         Builder {
             source,
             options,
@@ -216,32 +231,59 @@ impl<'s> Builder<'s> {
                 index,
                 start: start as u32,
                 end: start as u32,
-                nodes: Vec::new(),
-                children: Vec::new(),
-                strings: String::new(),
-                tags: vec![String::new()],
+                nodes: b.nodes,
+                children: b.children,
+                strings: b.strings,
+                meta: b.meta,
+                tags: Vec::new(),
                 root: None,
                 warnings: Vec::new(),
             },
-            frames: Vec::new(),
-            scratch: Vec::new(),
-            sizes: Vec::new(),
-            heights: Vec::new(),
-            anchors: HashMap::new(),
+            frames: b.frames,
+            scratch: b.scratch,
+            sizes: b.sizes,
+            heights: b.heights,
+            anchors: b.anchors,
         }
     }
 
-    fn finish(mut self, end: usize) -> Document {
+    /// The finished document, with exactly-sized copies of the arena vectors, and the emptied
+    /// buffers for the next document.
+    fn finish(mut self, end: usize) -> (Document, Buffers) {
+        fn exact<T: Copy>(buffer: &mut Vec<T>) -> Vec<T> {
+            let out = buffer.as_slice().to_vec();
+            buffer.clear();
+            std::mem::replace(buffer, out)
+        }
         self.doc.end = end.max(self.doc.start as usize) as u32;
+        let buffers = Buffers {
+            nodes: exact(&mut self.doc.nodes),
+            meta: exact(&mut self.doc.meta),
+            children: exact(&mut self.doc.children),
+            strings: {
+                let out = self.doc.strings.as_str().to_string();
+                let mut buffer = std::mem::replace(&mut self.doc.strings, out);
+                buffer.clear();
+                buffer
+            },
+            frames: clear(self.frames),
+            scratch: clear(self.scratch),
+            sizes: clear(self.sizes),
+            heights: clear(self.heights),
+            anchors: {
+                let mut a = self.anchors;
+                a.clear();
+                a
+            },
+        };
         // An empty document parses as one empty plain scalar: report it as having no root.
         if let Some(root) = self.doc.root {
             let r = self.doc.node(root);
-            if r.style() == Some(ScalarStyle::Plain) && r.tag().is_none() && r.as_str() == Some("")
-            {
+            if r.style() == Some(ScalarStyle::Plain) && r.tag().is_none() && r.as_str() == Some("") {
                 self.doc.root = None;
             }
         }
-        self.doc
+        (self.doc, buffers)
     }
 
     fn fail(&self, offset: usize, kind: ErrorKind) -> Error {
@@ -255,12 +297,7 @@ impl<'s> Builder<'s> {
     fn feed(&mut self, located: Located<'s>) -> Result<(), Error> {
         let Located { event, start, end } = located;
         match event {
-            Event::Scalar {
-                text,
-                style,
-                anchor,
-                tag,
-            } => {
+            Event::Scalar { text, style, anchor, tag } => {
                 let id = self.push_scalar(&text, style, tag, start, end)?;
                 self.register_anchor(anchor, id);
                 self.sizes.push(1);
@@ -272,9 +309,7 @@ impl<'s> Builder<'s> {
             Event::SequenceEnd | Event::MappingEnd => self.close(end)?,
             Event::Alias { anchor } => {
                 let Some(&target) = self.anchors.get(&anchor) else {
-                    return Err(
-                        self.fail(start, ErrorKind::Alias("alias to an unknown anchor".into()))
-                    );
+                    return Err(self.fail(start, ErrorKind::Alias("alias to an unknown anchor".into())));
                 };
                 if self.sizes[target.0 as usize] == 0 {
                     let msg = "alias refers to a collection that contains it (recursive alias)";
@@ -288,83 +323,54 @@ impl<'s> Builder<'s> {
         Ok(())
     }
 
-    fn new_node(&mut self, node: Node, offset: usize) -> Result<NodeId, Error> {
+    fn new_node(
+        &mut self,
+        start: usize,
+        end: usize,
+        data: NodeData,
+        tag: Option<String>,
+    ) -> Result<NodeId, Error> {
         if self.doc.nodes.len() >= self.options.limits.max_nodes {
-            return Err(self.limit(offset, "max_nodes", self.options.limits.max_nodes));
+            return Err(self.limit(start, "max_nodes", self.options.limits.max_nodes));
         }
-        let id = NodeId(self.doc.nodes.len() as u32);
-        self.doc.nodes.push(node);
-        Ok(id)
+        Ok(self.doc.push_node(start, end, data, tag))
     }
 
     fn push_scalar(
         &mut self,
-        text: &Cow<'s, str>,
+        text: &str,
         style: ScalarStyle,
         tag: Option<String>,
         start: usize,
         end: usize,
     ) -> Result<NodeId, Error> {
         if text.len() > self.options.limits.max_scalar_bytes {
-            return Err(self.limit(
-                start,
-                "max_scalar_bytes",
-                self.options.limits.max_scalar_bytes,
-            ));
+            return Err(self.limit(start, "max_scalar_bytes", self.options.limits.max_scalar_bytes));
         }
         // The parser reports an empty node (`a:`) as "~"; keep what the source says: nothing.
         let text_ref = if style == ScalarStyle::Plain && start == end {
-            TextRef {
-                start: start as u32,
-                len: 0,
-                owned: false,
-            }
+            TextRef { start: start as u32, len: 0, owned: false }
         } else {
             self.store_text(text)
         };
-        let tag = match tag {
-            None => 0,
-            Some(t) => {
-                self.doc.tags.push(t);
-                (self.doc.tags.len() - 1) as u32
-            }
-        };
-        let data = NodeData::Scalar {
-            text: text_ref,
-            style,
-            tag,
-        };
-        self.new_node(
-            Node {
-                start: start as u32,
-                end: end as u32,
-                data,
-            },
-            start,
-        )
+        let data = NodeData::Scalar { text: text_ref, style, tagged: tag.is_some() };
+        self.new_node(start, end, data, tag)
     }
 
     /// Scalars the parser borrowed from the source are referenced in place; others are copied
     /// into the document's buffer.
-    fn store_text(&mut self, text: &Cow<'s, str>) -> TextRef {
+    fn store_text(&mut self, text: &str) -> TextRef {
         let src = self.source.text();
-        if let Cow::Borrowed(s) = text {
+        {
+            let s = text;
             let offset = (s.as_ptr() as usize).wrapping_sub(src.as_ptr() as usize);
             if offset <= src.len() && offset + s.len() <= src.len() {
-                return TextRef {
-                    start: offset as u32,
-                    len: s.len() as u32,
-                    owned: false,
-                };
+                return TextRef { start: offset as u32, len: s.len() as u32, owned: false };
             }
         }
         let start = self.doc.strings.len() as u32;
         self.doc.strings.push_str(text);
-        TextRef {
-            start,
-            len: text.len() as u32,
-            owned: true,
-        }
+        TextRef { start, len: text.len() as u32, owned: true }
     }
 
     fn register_anchor(&mut self, anchor: usize, id: NodeId) {
@@ -381,46 +387,20 @@ impl<'s> Builder<'s> {
         }
     }
 
-    fn open(
-        &mut self,
-        anchor: usize,
-        flow: bool,
-        is_mapping: bool,
-        start: usize,
-    ) -> Result<(), Error> {
+    fn open(&mut self, anchor: usize, flow: bool, is_mapping: bool, start: usize) -> Result<(), Error> {
         if self.frames.len() >= self.options.limits.max_depth {
             return Err(self.limit(start, "max_depth", self.options.limits.max_depth));
         }
         let data = if is_mapping {
-            NodeData::Mapping {
-                first: 0,
-                len: 0,
-                flow,
-            }
+            NodeData::Mapping { first: 0, len: 0, flow }
         } else {
-            NodeData::Sequence {
-                first: 0,
-                len: 0,
-                flow,
-            }
+            NodeData::Sequence { first: 0, len: 0, flow }
         };
-        let id = self.new_node(
-            Node {
-                start: start as u32,
-                end: start as u32,
-                data,
-            },
-            start,
-        )?;
+        let id = self.new_node(start, start, data, None)?;
         self.sizes.push(0);
         self.heights.push(0);
         self.register_anchor(anchor, id);
-        self.frames.push(Frame {
-            id,
-            is_mapping,
-            flow,
-            scratch_start: self.scratch.len(),
-        });
+        self.frames.push(Frame { id, is_mapping, flow, scratch_start: self.scratch.len() });
         Ok(())
     }
 
@@ -428,22 +408,25 @@ impl<'s> Builder<'s> {
         let Some(frame) = self.frames.pop() else {
             return Ok(());
         };
-        let children = if frame.is_mapping {
-            self.mapping_children(&frame)?
-        } else {
-            self.scratch[frame.scratch_start..].to_vec()
-        };
+        // Most mappings need no rewriting (no duplicate keys, no merges): their children are
+        // copied straight from the scratch stack, without an intermediate allocation.
+        let rewritten = if frame.is_mapping { self.rewritten_mapping(&frame)? } else { None };
+        let first = self.doc.children.len();
+        match rewritten {
+            Some(children) => self.doc.children.extend_from_slice(&children),
+            None => self.doc.children.extend_from_slice(&self.scratch[frame.scratch_start..]),
+        }
         self.scratch.truncate(frame.scratch_start);
 
         let mut size: u64 = 1;
         let mut height: u32 = 0;
-        for c in &children {
+        for c in &self.doc.children[first..] {
             size = size.saturating_add(self.sizes[c.0 as usize]);
             height = height.max(self.heights[c.0 as usize]);
         }
         let start = self.doc.nodes[frame.id.0 as usize].start as usize;
         let depth_limit = self.options.limits.max_depth;
-        if self.frames.len() + height as usize + 1 > depth_limit + 1 {
+        if self.frames.len() + height as usize > depth_limit {
             return Err(self.limit(start, "max_depth", depth_limit));
         }
         self.sizes[frame.id.0 as usize] = size;
@@ -452,29 +435,20 @@ impl<'s> Builder<'s> {
 
         // Block collections end where their last child ends (the parser's end event sits at the
         // next token, past blank lines and comments); flow collections end after `]` or `}`.
-        let end = match (frame.flow, children.last()) {
+        let end = match (frame.flow, self.doc.children[first..].last()) {
             (false, Some(last)) => self.doc.nodes[last.0 as usize].end as usize,
             (false, None) => start,
             (true, _) => end_event_end,
         };
-        let first = self.doc.children.len() as u32;
-        let count = children.len() as u32;
-        self.doc.children.extend_from_slice(&children);
-        let node = &mut self.doc.nodes[frame.id.0 as usize];
-        node.end = end as u32;
-        node.data = if frame.is_mapping {
-            NodeData::Mapping {
-                first,
-                len: count / 2,
-                flow: frame.flow,
-            }
+        let count = (self.doc.children.len() - first) as u32;
+        let first = first as u32;
+        self.doc.nodes[frame.id.0 as usize].end = end as u32;
+        let data = if frame.is_mapping {
+            NodeData::Mapping { first, len: count / 2, flow: frame.flow }
         } else {
-            NodeData::Sequence {
-                first,
-                len: count,
-                flow: frame.flow,
-            }
+            NodeData::Sequence { first, len: count, flow: frame.flow }
         };
+        self.doc.set_data(frame.id, data);
         self.attach(frame.id);
         Ok(())
     }
@@ -502,64 +476,79 @@ impl<'s> Builder<'s> {
 
     fn key_of(&self, id: NodeId) -> Result<Cow<'_, str>, Error> {
         let k = self.node_ref(id);
-        let offset = k.byte_range().start;
-        if k.kind() != super::NodeKind::Scalar {
-            let msg = "mapping keys must be scalars: Kubernetes objects are JSON objects";
-            return Err(self.fail(offset, ErrorKind::Key(msg.into())));
-        }
-        k.value()?;
-        k.key_string().ok_or_else(|| {
-            self.fail(
-                offset,
-                ErrorKind::Key("a null mapping key is not allowed".into()),
-            )
-        })
-    }
-
-    /// The key/value ids of a finished mapping after the duplicate-key policy and merges.
-    fn mapping_children(&mut self, frame: &Frame) -> Result<Vec<NodeId>, Error> {
-        let pairs: Vec<NodeId> = self.scratch[frame.scratch_start..].to_vec();
-        let mut dropped = vec![false; pairs.len() / 2];
-        let mut has_merge = false;
-        let mut warnings = Vec::new();
-        {
-            let mut seen: HashMap<Cow<'_, str>, usize> = HashMap::with_capacity(pairs.len() / 2);
-            for (i, kv) in pairs.chunks_exact(2).enumerate() {
-                if self.is_merge_key(kv[0]) {
-                    has_merge = true;
-                    continue;
-                }
-                let key = self.key_of(kv[0])?;
-                if let Some(&earlier) = seen.get(&key) {
-                    let first = self.location_of(pairs[2 * earlier]);
-                    let kind = ErrorKind::DuplicateKey {
-                        key: key.to_string(),
-                        first,
-                    };
-                    let err = self.fail(self.node_ref(kv[0]).byte_range().start, kind);
-                    if self.options.duplicate_keys == DuplicateKeys::Error {
-                        return Err(err);
-                    }
-                    warnings.push(Warning {
-                        code: "yaml.duplicate-key",
-                        message: format!("{} (the last value is used)", err.message()),
-                        location: err.location().clone(),
-                    });
-                    dropped[earlier] = true;
-                }
-                seen.insert(key, i);
+        let null_key = || {
+            let msg = "a null mapping key is not allowed";
+            self.fail(k.byte_range().start, ErrorKind::Key(msg.into()))
+        };
+        match k.value()? {
+            Some(value) => super::resolve::key_string(value).ok_or_else(null_key),
+            None => {
+                let msg = "mapping keys must be scalars: Kubernetes objects are JSON objects";
+                Err(self.fail(k.byte_range().start, ErrorKind::Key(msg.into())))
             }
         }
+    }
+
+    /// The key/value ids of a finished mapping when the duplicate-key policy or merge keys
+    /// change them; `None` when the entries stand as written (the common case).
+    fn rewritten_mapping(&mut self, frame: &Frame) -> Result<Option<Vec<NodeId>>, Error> {
+        let pairs = &self.scratch[frame.scratch_start..];
+        let count = pairs.len() / 2;
+        let mut keys: Vec<Option<Cow<'_, str>>> = Vec::with_capacity(count);
+        let mut has_merge = false;
+        for kv in pairs.chunks_exact(2) {
+            if self.is_merge_key(kv[0]) {
+                has_merge = true;
+                keys.push(None);
+            } else {
+                keys.push(Some(self.key_of(kv[0])?));
+            }
+        }
+        // Small mappings (nearly all) compare pairwise; large ones use a hash map.
+        let mut duplicates: Vec<(usize, usize)> = Vec::new();
+        if count <= 16 {
+            for j in 1..count {
+                let Some(kj) = &keys[j] else { continue };
+                if let Some(i) = (0..j).rev().find(|&i| keys[i].as_ref() == Some(kj)) {
+                    duplicates.push((i, j));
+                }
+            }
+        } else {
+            let mut seen: HashMap<&str, usize> = HashMap::with_capacity(count);
+            for (j, key) in keys.iter().enumerate() {
+                let Some(key) = key else { continue };
+                if let Some(i) = seen.insert(key, j) {
+                    duplicates.push((i, j));
+                }
+            }
+        }
+        if duplicates.is_empty() && !has_merge {
+            return Ok(None);
+        }
+        let mut dropped = vec![false; count];
+        let mut warnings = Vec::new();
+        for &(i, j) in &duplicates {
+            let key = keys[j].as_deref().unwrap_or_default().to_string();
+            let kind = ErrorKind::DuplicateKey { key, first: self.location_of(pairs[2 * i]) };
+            let err = self.fail(self.node_ref(pairs[2 * j]).byte_range().start, kind);
+            if self.options.duplicate_keys == DuplicateKeys::Error {
+                return Err(err);
+            }
+            warnings.push(Warning {
+                code: "yaml.duplicate-key",
+                message: format!("{} (the last value is used)", err.message()),
+                location: err.location().clone(),
+            });
+            dropped[i] = true;
+        }
+        drop(keys);
+        let pairs = self.scratch[frame.scratch_start..].to_vec();
         self.doc.warnings.extend(warnings);
         if !has_merge {
-            return Ok(pairs
-                .chunks_exact(2)
-                .zip(&dropped)
-                .filter(|(_, d)| !**d)
-                .flat_map(|(kv, _)| [kv[0], kv[1]])
-                .collect());
+            let kept = pairs.chunks_exact(2).zip(&dropped).filter(|(_, d)| !**d);
+            return Ok(Some(kept.flat_map(|(kv, _)| [kv[0], kv[1]]).collect()));
         }
-        self.apply_merges(&pairs, &dropped)
+        self.apply_merges(&pairs, &dropped).map(Some)
     }
 
     /// go-yaml v2 order: entries apply in document order, a merge overwrites the keys set before
@@ -567,10 +556,7 @@ impl<'s> Builder<'s> {
     fn apply_merges(&mut self, pairs: &[NodeId], dropped: &[bool]) -> Result<Vec<NodeId>, Error> {
         let mut out: Vec<(String, NodeId, NodeId)> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
-        let mut upsert = |key: String,
-                          k: NodeId,
-                          v: NodeId,
-                          out: &mut Vec<(String, NodeId, NodeId)>| {
+        let mut upsert = |key: String, k: NodeId, v: NodeId, out: &mut Vec<(String, NodeId, NodeId)>| {
             match index.get(&key) {
                 Some(&i) => out[i] = (key, k, v),
                 None => {
@@ -592,25 +578,27 @@ impl<'s> Builder<'s> {
             let value = self.node_ref(kv[1]);
             let sources: Vec<NodeId> = match value.kind() {
                 super::NodeKind::Mapping => vec![value.id()],
-                super::NodeKind::Sequence => value.items().rev().map(|n| n.id()).collect(),
+                super::NodeKind::Sequence => value.items().map(|n| n.id()).collect(),
                 super::NodeKind::Scalar => {
-                    let msg =
-                        "the value of a merge key (<<) must be a mapping or a list of mappings";
+                    let msg = "the value of a merge key (<<) must be a mapping or a list of mappings";
                     return Err(self.fail(value.byte_range().start, ErrorKind::Merge(msg.into())));
                 }
             };
+            // Earlier mappings of a merge list win; keys keep the order of first appearance.
+            let mut from_this_merge: HashMap<String, ()> = HashMap::new();
             for src in sources {
                 let m = self.node_ref(src);
                 if m.kind() != super::NodeKind::Mapping {
                     let msg = "a merge key (<<) list may only hold mappings";
                     return Err(self.fail(m.byte_range().start, ErrorKind::Merge(msg.into())));
                 }
-                let entries: Vec<(NodeId, NodeId)> =
-                    m.entries().map(|(k, v)| (k.id(), v.id())).collect();
+                let entries: Vec<(NodeId, NodeId)> = m.entries().map(|(k, v)| (k.id(), v.id())).collect();
                 for (k, v) in entries {
                     merged_size += self.sizes[k.0 as usize] + self.sizes[v.0 as usize];
                     let key = self.key_of(k)?.into_owned();
-                    upsert(key, k, v, &mut out);
+                    if from_this_merge.insert(key.clone(), ()).is_none() {
+                        upsert(key, k, v, &mut out);
+                    }
                 }
             }
         }
@@ -624,10 +612,6 @@ impl<'s> Builder<'s> {
 
     fn location_of(&self, id: NodeId) -> Location {
         let pos = self.node_ref(id).span().start;
-        Location {
-            file: self.source.name().to_string(),
-            line: pos.line,
-            column: pos.column,
-        }
+        Location { file: self.source.name().to_string(), line: pos.line, column: pos.column }
     }
 }

@@ -31,18 +31,14 @@ pub fn apply_edits(text: &str, edits: &[Edit], file: &str) -> Result<String, Err
     let mut sorted: Vec<&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| (e.range.start, e.range.end));
     let fail = |at: usize, msg: String| {
-        let before = &text[..at.min(text.len())];
+        let mut at = at.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let before = &text[..at];
         let line = before.matches('\n').count() as u32 + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
-        Error::new(
-            ErrorKind::Edit(msg),
-            Location {
-                file: file.to_string(),
-                line,
-                column,
-            },
-            String::new(),
-        )
+        Error::new(ErrorKind::Edit(msg), Location { file: file.to_string(), line, column }, String::new())
     };
     let mut out = String::with_capacity(text.len());
     let mut cursor = 0;
@@ -51,23 +47,14 @@ pub fn apply_edits(text: &str, edits: &[Edit], file: &str) -> Result<String, Err
         if start > end || end > text.len() {
             return Err(fail(
                 start.min(text.len()),
-                format!(
-                    "edit range {start}..{end} is outside the text ({} bytes)",
-                    text.len()
-                ),
+                format!("edit range {start}..{end} is outside the text ({} bytes)", text.len()),
             ));
         }
         if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
-            return Err(fail(
-                start,
-                format!("edit range {start}..{end} splits a character"),
-            ));
+            return Err(fail(start, format!("edit range {start}..{end} splits a character")));
         }
         if start < cursor {
-            return Err(fail(
-                start,
-                format!("edit range {start}..{end} overlaps the previous edit"),
-            ));
+            return Err(fail(start, format!("edit range {start}..{end} overlaps the previous edit")));
         }
         out.push_str(&text[cursor..start]);
         out.push_str(&e.replacement);

@@ -141,12 +141,10 @@ fn plain_is_safe(s: &str) -> bool {
         // `-`, `?`, `:` may start a plain scalar when followed by a non-space, but keep it simple.
         return false;
     }
-    if s.ends_with(char::is_whitespace) || s.contains(": ") || s.contains(" #") || s.ends_with(':')
-    {
+    if s.ends_with(char::is_whitespace) || s.contains(": ") || s.contains(" #") || s.ends_with(':') {
         return false;
     }
-    !s.chars()
-        .any(|c| c.is_control() || matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{85}'))
+    !s.chars().any(|c| c.is_control() || matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{85}'))
 }
 
 /// Multi-line text without trailing spaces or control characters reads best as a `|` block.

@@ -54,10 +54,7 @@ impl fmt::Display for ErrorKind {
             | ErrorKind::Pointer(m) => f.write_str(m),
             ErrorKind::Binary => f.write_str("binary file (contains NUL bytes), not YAML"),
             ErrorKind::DuplicateKey { key, first } => {
-                write!(
-                    f,
-                    "duplicate mapping key {key:?} (first defined at {first})"
-                )
+                write!(f, "duplicate mapping key {key:?} (first defined at {first})")
             }
             ErrorKind::Limit { limit, value } => {
                 write!(f, "input exceeds the limit {limit} = {value}")
@@ -85,11 +82,7 @@ impl Error {
     /// An error of `kind` at `location`, with an excerpt of the offending line (may be empty).
     #[must_use]
     pub fn new(kind: ErrorKind, location: Location, excerpt: String) -> Error {
-        Error {
-            kind,
-            location,
-            excerpt,
-        }
+        Error { kind, location, excerpt }
     }
 
     /// The stable code: `yaml.parse`, `yaml.encoding`, `yaml.binary`, `yaml.duplicate-key`,

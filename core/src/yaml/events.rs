@@ -66,11 +66,9 @@ impl<'a> Granit<'a> {
         let mut options = granit_parser::Options::default();
         // Our own depth limit is checked by the builder (after alias expansion); the parser's
         // limits only stop it from building a huge state stack first.
-        options.flow_nesting_limit = max_depth.saturating_add(1).min(10_000);
-        options.block_nesting_limit = max_depth.saturating_add(1).min(10_000);
-        Granit {
-            parser: granit_parser::Parser::new_from_str_with_options(text, options),
-        }
+        options.flow_nesting_limit = max_depth;
+        options.block_nesting_limit = max_depth;
+        Granit { parser: granit_parser::Parser::new_from_str_with_options(text, options) }
     }
 }
 
@@ -98,10 +96,7 @@ impl<'a> EventSource<'a> for Granit<'a> {
                     let m = e.marker();
                     return Some(Err(SyntaxError {
                         message: e.info(),
-                        depth_limit: matches!(
-                            e.kind(),
-                            granit_parser::ErrorKind::RecursionLimitExceeded
-                        ),
+                        depth_limit: matches!(e.kind(), granit_parser::ErrorKind::RecursionLimitExceeded),
                         offset: m.byte_offset(),
                         line: m.line(),
                         column0: m.col(),
@@ -120,24 +115,18 @@ impl<'a> EventSource<'a> for Granit<'a> {
                     anchor,
                     tag: tag.map(|t| format!("{}{}", t.handle(), t.suffix())),
                 },
-                G::SequenceStart(s, anchor, _) => Event::SequenceStart {
-                    anchor,
-                    flow: s == StructureStyle::Flow,
-                },
+                G::SequenceStart(s, anchor, _) => {
+                    Event::SequenceStart { anchor, flow: s == StructureStyle::Flow }
+                }
                 G::SequenceEnd => Event::SequenceEnd,
-                G::MappingStart(s, anchor, _) => Event::MappingStart {
-                    anchor,
-                    flow: s == StructureStyle::Flow,
-                },
+                G::MappingStart(s, anchor, _) => {
+                    Event::MappingStart { anchor, flow: s == StructureStyle::Flow }
+                }
                 G::MappingEnd => Event::MappingEnd,
                 #[allow(unreachable_patterns)]
                 _ => continue,
             };
-            return Some(Ok(Located {
-                event,
-                start: offset(&span.start),
-                end: offset(&span.end),
-            }));
+            return Some(Ok(Located { event, start: offset(&span.start), end: offset(&span.end) }));
         }
     }
 }

@@ -31,10 +31,7 @@ pub fn to_json_documents(
 ) -> Result<Vec<serde_json::Value>, Error> {
     documents(text, file, options)?
         .iter()
-        .map(|d| {
-            d.root()
-                .map_or(Ok(serde_json::Value::Null), |r| r.to_json())
-        })
+        .map(|d| d.root().map_or(Ok(serde_json::Value::Null), |r| r.to_json()))
         .collect()
 }
 
@@ -106,10 +103,8 @@ pub fn hazards_of(doc: &Document) -> Vec<HazardSite> {
             }
             NodeKind::Mapping => {
                 for (k, v) in node.entries().rev() {
-                    let child = format!(
-                        "{pointer}/{}",
-                        escape_pointer_token(&k.key_string().unwrap_or_default())
-                    );
+                    let child =
+                        format!("{pointer}/{}", escape_pointer_token(&k.key_string().unwrap_or_default()));
                     stack.push((v, child.clone()));
                     if let Some(h) = k.hazard() {
                         out.push(site(&k, &child, true, h));
@@ -127,10 +122,7 @@ pub fn hazards_of(doc: &Document) -> Vec<HazardSite> {
 /// # Errors
 /// The first parse error, located.
 pub fn hazards(text: &str, file: &str, options: &ParseOptions) -> Result<Vec<HazardSite>, Error> {
-    Ok(documents(text, file, options)?
-        .iter()
-        .flat_map(hazards_of)
-        .collect())
+    Ok(documents(text, file, options)?.iter().flat_map(hazards_of).collect())
 }
 
 /// The location of the node at a JSON pointer in one document of a text.
@@ -184,7 +176,7 @@ impl From<Span> for FlatSpan {
 /// ```
 /// use gitops_kit::yaml::{locate, ParseOptions};
 /// let loc = locate("a:\n  b: [x, 'y']\n", "f.yaml", 0, "/a/b/1", &ParseOptions::default()).unwrap();
-/// assert_eq!((loc.span.line, loc.span.column, loc.text.as_str()), (2, 11, "'y'"));
+/// assert_eq!((loc.span.line, loc.span.column, loc.text.as_str()), (2, 10, "'y'"));
 /// ```
 ///
 /// # Errors
@@ -201,12 +193,9 @@ pub fn locate(
         let source = Source::new(file, String::new());
         super::builder::error_at(&source, 0, ErrorKind::Pointer(what))
     };
-    let doc = docs.get(document).ok_or_else(|| {
-        not_found(format!(
-            "no document {document} (the text has {})",
-            docs.len()
-        ))
-    })?;
+    let doc = docs
+        .get(document)
+        .ok_or_else(|| not_found(format!("no document {document} (the text has {})", docs.len())))?;
     let node = doc
         .root()
         .and_then(|r| r.pointer(pointer))

@@ -8,11 +8,7 @@ use super::tree::{NodeKind, NodeRef};
 use serde_json::{Map, Number, Value};
 
 pub(crate) fn value_error(node: &NodeRef<'_>, message: String) -> Error {
-    error_at(
-        node.document().source(),
-        node.byte_range().start,
-        ErrorKind::Value(message),
-    )
+    error_at(node.document().source(), node.byte_range().start, ErrorKind::Value(message))
 }
 
 /// JSON of a scalar as `sigs.k8s.io/yaml` writes it: integral floats print as integers.
@@ -24,10 +20,8 @@ fn scalar_json(node: &NodeRef<'_>) -> Result<Value, Error> {
         Some(ScalarValue::UInt(u)) => Value::from(u),
         Some(ScalarValue::Float(f)) => {
             if !f.is_finite() {
-                let msg = format!(
-                    "{:?} is not a finite number; JSON cannot hold it",
-                    node.as_str().unwrap_or("")
-                );
+                let msg =
+                    format!("{:?} is not a finite number; JSON cannot hold it", node.as_str().unwrap_or(""));
                 return Err(value_error(node, msg));
             }
             if f.fract() == 0.0 && f.abs() < 1e15 {
@@ -41,35 +35,19 @@ fn scalar_json(node: &NodeRef<'_>) -> Result<Value, Error> {
 }
 
 enum Open<'d> {
-    Seq {
-        items: Vec<NodeRef<'d>>,
-        next: usize,
-        out: Vec<Value>,
-    },
-    Map {
-        entries: Vec<(NodeRef<'d>, NodeRef<'d>)>,
-        next: usize,
-        out: Map<String, Value>,
-    },
+    Seq { items: Vec<NodeRef<'d>>, next: usize, out: Vec<Value> },
+    Map { entries: Vec<(NodeRef<'d>, NodeRef<'d>)>, next: usize, out: Map<String, Value> },
 }
 
 fn open(node: NodeRef<'_>) -> Open<'_> {
     match node.kind() {
         NodeKind::Mapping => {
             let entries: Vec<_> = node.entries().collect();
-            Open::Map {
-                out: Map::with_capacity(entries.len()),
-                entries,
-                next: 0,
-            }
+            Open::Map { out: Map::with_capacity(entries.len()), entries, next: 0 }
         }
         _ => {
             let items: Vec<_> = node.items().collect();
-            Open::Seq {
-                out: Vec::with_capacity(items.len()),
-                items,
-                next: 0,
-            }
+            Open::Seq { out: Vec::with_capacity(items.len()), items, next: 0 }
         }
     }
 }
@@ -82,14 +60,10 @@ pub(crate) fn to_json(root: NodeRef<'_>) -> Result<Value, Error> {
     // Keys of the mappings on the stack whose value is being built.
     let mut pending_keys: Vec<String> = Vec::new();
     loop {
-        let top = stack
-            .last_mut()
-            .expect("stack holds the root until it is returned");
+        let top = stack.last_mut().expect("stack holds the root until it is returned");
         let child = match top {
             Open::Seq { items, next, .. } => items.get(*next).copied().map(|c| (None, c)),
-            Open::Map { entries, next, .. } => {
-                entries.get(*next).copied().map(|(k, v)| (Some(k), v))
-            }
+            Open::Map { entries, next, .. } => entries.get(*next).copied().map(|(k, v)| (Some(k), v)),
         };
         let Some((key, child)) = child else {
             let done = match stack.pop().expect("non-empty") {

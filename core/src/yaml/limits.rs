@@ -16,7 +16,8 @@
 pub struct Limits {
     /// Largest input accepted, in bytes.
     pub max_input_bytes: usize,
-    /// Deepest nesting of collections, counted after alias expansion.
+    /// Deepest nesting of collections, counted after alias expansion. Values above
+    /// [`MAX_DEPTH_CAP`] act as the cap.
     pub max_depth: usize,
     /// Most nodes (scalars and collections, keys included) in one document.
     pub max_nodes: usize,
@@ -40,6 +41,11 @@ impl Default for Limits {
         }
     }
 }
+
+/// The highest effective nesting depth, whatever [`Limits::max_depth`] says: consumers of the
+/// tree (serde_json values, Python and Node objects) drop and convert values recursively, and
+/// must never overflow a thread's stack.
+pub const MAX_DEPTH_CAP: usize = 1000;
 
 /// What to do when a mapping has the same key twice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -65,10 +71,7 @@ impl ParseOptions {
     /// decoder does. Real repositories have such files.
     #[must_use]
     pub fn lenient() -> ParseOptions {
-        ParseOptions {
-            duplicate_keys: DuplicateKeys::LastWins,
-            ..ParseOptions::default()
-        }
+        ParseOptions { duplicate_keys: DuplicateKeys::LastWins, ..ParseOptions::default() }
     }
 }
 
@@ -96,14 +99,8 @@ impl ParseOptions {
         for (key, v) in map {
             let snake = camel_to_snake(key);
             if snake == "lenient" {
-                let lenient = v
-                    .as_bool()
-                    .ok_or_else(|| invalid("option lenient must be a boolean"))?;
-                options.duplicate_keys = if lenient {
-                    DuplicateKeys::LastWins
-                } else {
-                    DuplicateKeys::Error
-                };
+                let lenient = v.as_bool().ok_or_else(|| invalid("option lenient must be a boolean"))?;
+                options.duplicate_keys = if lenient { DuplicateKeys::LastWins } else { DuplicateKeys::Error };
                 continue;
             }
             if v.is_null() {

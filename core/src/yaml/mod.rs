@@ -32,10 +32,9 @@ pub use edit::{Edit, apply_edits};
 pub use emit::to_yaml_string;
 pub use error::{Error, ErrorKind, Warning};
 pub use inspect::{
-    FlatSpan, HazardSite, NodeLocation, escape_pointer_token, hazards, hazards_of, locate,
-    to_json_documents,
+    FlatSpan, HazardSite, NodeLocation, escape_pointer_token, hazards, hazards_of, locate, to_json_documents,
 };
-pub use limits::{DuplicateKeys, Limits, ParseOptions};
+pub use limits::{DuplicateKeys, Limits, MAX_DEPTH_CAP, ParseOptions};
 pub use resolve::{Hazard, ScalarValue, plain_hazard, resolve_plain};
 pub use source::{Pos, Source, Span};
 pub use tree::{Document, NodeId, NodeKind, NodeRef, ScalarStyle};
@@ -60,11 +59,7 @@ pub fn parse_str(text: &str, name: &str) -> Result<Vec<Document>, Error> {
 ///
 /// # Errors
 /// As [`parse_str`].
-pub fn parse_str_with(
-    text: &str,
-    name: &str,
-    options: &ParseOptions,
-) -> Result<Vec<Document>, Error> {
+pub fn parse_str_with(text: &str, name: &str, options: &ParseOptions) -> Result<Vec<Document>, Error> {
     let source = Arc::new(Source::new(name, text.to_string()));
     Documents::new(&source, options).collect()
 }

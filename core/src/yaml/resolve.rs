@@ -91,8 +91,7 @@ pub fn resolve_plain(text: &str) -> ScalarValue<'_> {
         Hint::Word => ScalarValue::Str(text),
         Hint::Dot => {
             if is_yaml_style_float(text) {
-                text.parse::<f64>()
-                    .map_or(ScalarValue::Str(text), ScalarValue::Float)
+                text.parse::<f64>().map_or(ScalarValue::Str(text), ScalarValue::Float)
             } else {
                 ScalarValue::Str(text)
             }
@@ -128,11 +127,8 @@ fn resolve_word(text: &str) -> Option<ScalarValue<'static>> {
 /// first, as go-yaml v2 does. (Timestamps stay strings when decoding into JSON, and no timestamp
 /// is also a number, so they need no check here.)
 fn resolve_number(text: &str) -> Option<ScalarValue<'_>> {
-    let plain: std::borrow::Cow<'_, str> = if text.contains('_') {
-        text.replace('_', "").into()
-    } else {
-        text.into()
-    };
+    let plain: std::borrow::Cow<'_, str> =
+        if text.contains('_') { text.replace('_', "").into() } else { text.into() };
     if let Some(i) = go_parse_int(&plain) {
         return Some(ScalarValue::Int(i));
     }
@@ -241,9 +237,7 @@ pub fn plain_hazard(text: &str) -> Option<Hazard> {
     const SAFE_BOOLS: [&str; 6] = ["true", "True", "TRUE", "false", "False", "FALSE"];
     match resolve_plain(text) {
         ScalarValue::Bool(_) if !SAFE_BOOLS.contains(&text) => Some(Hazard::Yaml11Bool),
-        ScalarValue::Int(_) | ScalarValue::UInt(_) | ScalarValue::Float(_)
-            if text.contains('_') =>
-        {
+        ScalarValue::Int(_) | ScalarValue::UInt(_) | ScalarValue::Float(_) if text.contains('_') => {
             Some(Hazard::UnderscoreNumber)
         }
         ScalarValue::Int(_) | ScalarValue::UInt(_) | ScalarValue::Float(_)
@@ -286,11 +280,7 @@ fn format_go_key_float(f: f64) -> String {
     if f.is_nan() {
         ".nan".into()
     } else if f.is_infinite() {
-        if f > 0.0 {
-            ".inf".into()
-        } else {
-            "-.inf".into()
-        }
+        if f > 0.0 { ".inf".into() } else { "-.inf".into() }
     } else {
         format!("{}", f as f32)
     }
@@ -342,10 +332,7 @@ mod tests {
         assert_eq!(plain_hazard("on"), Some(Hazard::Yaml11Bool));
         assert_eq!(plain_hazard("1_000"), Some(Hazard::UnderscoreNumber));
         assert_eq!(plain_hazard("0b11"), Some(Hazard::BinaryNumber));
-        assert_eq!(
-            plain_hazard("12345678901234567"),
-            Some(Hazard::LargeInteger)
-        );
+        assert_eq!(plain_hazard("12345678901234567"), Some(Hazard::LargeInteger));
         assert_eq!(plain_hazard("0.5"), None);
         assert_eq!(plain_hazard("0"), None);
         assert_eq!(plain_hazard("nginx"), None);

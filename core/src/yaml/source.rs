@@ -55,17 +55,10 @@ impl Source {
     pub fn new(name: impl Into<String>, text: String) -> Source {
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
         line_starts.push(0);
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                // Offsets are u32: the input-size limit keeps sources far below 4 GiB.
-                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
-            }
-        }
-        Source {
-            name: name.into(),
-            text,
-            line_starts,
-        }
+        // Offsets are u32: the input-size limit keeps sources far below 4 GiB.
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)));
+        line_starts.shrink_to_fit();
+        Source { name: name.into(), text, line_starts }
     }
 
     /// The name the input was given (file path, `<string>`, `<stdin>`, `git:REF:PATH`).
@@ -93,20 +86,13 @@ impl Source {
         };
         let line_start = self.line_starts[line_index] as usize;
         let column = self.text[line_start..offset].chars().count() + 1;
-        Pos {
-            offset,
-            line: line_index as u32 + 1,
-            column: column as u32,
-        }
+        Pos { offset, line: line_index as u32 + 1, column: column as u32 }
     }
 
     /// The span between two byte offsets.
     #[must_use]
     pub fn span(&self, start: usize, end: usize) -> Span {
-        Span {
-            start: self.position(start),
-            end: self.position(end),
-        }
+        Span { start: self.position(start), end: self.position(end) }
     }
 
     /// The text of a 1-based line, without its line break (empty past the end).
@@ -132,18 +118,13 @@ impl Source {
 /// characters around it. Control characters are shown as `?` so binary input stays printable.
 pub(crate) fn excerpt_of(line_text: &str, column: u32) -> String {
     const WIDTH: usize = 80;
-    let chars: Vec<char> = line_text
-        .chars()
-        .map(|c| if c.is_control() && c != '\t' { '?' } else { c })
-        .collect();
+    let chars: Vec<char> =
+        line_text.chars().map(|c| if c.is_control() && c != '\t' { '?' } else { c }).collect();
     let col = (column.max(1) as usize - 1).min(chars.len());
     let start = col.saturating_sub(WIDTH / 2);
     let end = (start + WIDTH).min(chars.len());
     let shown: String = chars[start..end].iter().collect();
-    let caret_pad: String = chars[start..col]
-        .iter()
-        .map(|c| if *c == '\t' { '\t' } else { ' ' })
-        .collect();
+    let caret_pad: String = chars[start..col].iter().map(|c| if *c == '\t' { '\t' } else { ' ' }).collect();
     format!("{shown}\n{caret_pad}^")
 }
 
@@ -172,28 +153,19 @@ impl Source {
                 let kind = if bytes.contains(&0) {
                     super::ErrorKind::Binary
                 } else {
-                    super::ErrorKind::Encoding(format!(
-                        "invalid UTF-8 (byte 0x{:02x})",
-                        bytes[valid]
-                    ))
+                    super::ErrorKind::Encoding(format!("invalid UTF-8 (byte 0x{:02x})", bytes[valid]))
                 };
                 // Locate within the valid prefix, so the position is exact.
                 let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
                 let line_start = prefix.rfind('\n').map_or(0, |i| i + 1);
                 let line = prefix.matches('\n').count() as u32 + 1;
                 let column = prefix[line_start..].chars().count() as u32 + 1;
-                let line_end = bytes[valid..]
-                    .iter()
-                    .position(|b| *b == b'\n')
-                    .map_or(bytes.len(), |i| valid + i);
+                let line_end =
+                    bytes[valid..].iter().position(|b| *b == b'\n').map_or(bytes.len(), |i| valid + i);
                 let line_text = String::from_utf8_lossy(&bytes[line_start..line_end]).into_owned();
                 Err(super::Error::new(
                     kind,
-                    crate::error::Location {
-                        file: name,
-                        line,
-                        column,
-                    },
+                    crate::error::Location { file: name, line, column },
                     excerpt_of(&line_text, column),
                 ))
             }

@@ -56,20 +56,63 @@ pub(crate) enum NodeData {
     Scalar {
         text: TextRef,
         style: ScalarStyle,
-        tag: u32,
+        tagged: bool,
     },
     /// `first..first+len` in `children`.
-    Sequence { first: u32, len: u32, flow: bool },
+    Sequence {
+        first: u32,
+        len: u32,
+        flow: bool,
+    },
     /// `first..first+2*len` in `children`: key, value, key, value, …
-    Mapping { first: u32, len: u32, flow: bool },
+    Mapping {
+        first: u32,
+        len: u32,
+        flow: bool,
+    },
 }
 
-/// 24 bytes per node: offsets only; lines and columns come from the [`Source`] on demand.
+/// 16 bytes per node (offsets only; lines and columns come from the [`Source`] on demand) plus
+/// one byte of kind, style and flags in `Document::meta`. A manifest set keeps every node of
+/// every document, so this layout is what keeps memory near the input size.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Node {
     pub start: u32,
     pub end: u32,
-    pub data: NodeData,
+    /// Scalar: text start; collection: first child index.
+    a: u32,
+    /// Scalar: text length; collection: item or entry count.
+    b: u32,
+}
+
+const KIND_MASK: u8 = 0b11;
+const KIND_SCALAR: u8 = 0;
+const KIND_SEQUENCE: u8 = 1;
+const KIND_MAPPING: u8 = 2;
+/// Scalar style in bits 2..=4; for collections bit 2 is "flow".
+const STYLE_SHIFT: u8 = 2;
+const FLOW: u8 = 1 << 2;
+const OWNED: u8 = 1 << 5;
+const TAGGED: u8 = 1 << 6;
+
+fn style_code(style: ScalarStyle) -> u8 {
+    match style {
+        ScalarStyle::Plain => 0,
+        ScalarStyle::SingleQuoted => 1,
+        ScalarStyle::DoubleQuoted => 2,
+        ScalarStyle::Literal => 3,
+        ScalarStyle::Folded => 4,
+    }
+}
+
+fn style_of(code: u8) -> ScalarStyle {
+    match code {
+        1 => ScalarStyle::SingleQuoted,
+        2 => ScalarStyle::DoubleQuoted,
+        3 => ScalarStyle::Literal,
+        4 => ScalarStyle::Folded,
+        _ => ScalarStyle::Plain,
+    }
 }
 
 /// One YAML document of a stream, with every node located.
@@ -80,10 +123,12 @@ pub struct Document {
     pub(crate) start: u32,
     pub(crate) end: u32,
     pub(crate) nodes: Vec<Node>,
+    /// Kind, style and flags of each node (see the `KIND_*` constants).
+    pub(crate) meta: Vec<u8>,
     pub(crate) children: Vec<NodeId>,
     pub(crate) strings: String,
-    /// Explicit tags; index 0 means "no tag".
-    pub(crate) tags: Vec<String>,
+    /// Explicit tags of the (rare) tagged nodes, in node order.
+    pub(crate) tags: Vec<(NodeId, String)>,
     pub(crate) root: Option<NodeId>,
     pub(crate) warnings: Vec<Warning>,
 }
@@ -119,10 +164,7 @@ impl Document {
     /// If `id` does not belong to this document.
     #[must_use]
     pub fn node(&self, id: NodeId) -> NodeRef<'_> {
-        assert!(
-            (id.0 as usize) < self.nodes.len(),
-            "node id from another document"
-        );
+        assert!((id.0 as usize) < self.nodes.len(), "node id from another document");
         NodeRef { doc: self, id }
     }
 
@@ -138,13 +180,71 @@ impl Document {
         self.nodes.len()
     }
 
+    /// Appends a node; `tag` is recorded on the side (tags are rare).
+    pub(crate) fn push_node(
+        &mut self,
+        start: usize,
+        end: usize,
+        data: NodeData,
+        tag: Option<String>,
+    ) -> NodeId {
+        let id = NodeId(self.nodes.len() as u32);
+        self.nodes.push(Node { start: start as u32, end: end as u32, a: 0, b: 0 });
+        self.meta.push(0);
+        self.set_data(id, data);
+        if let Some(tag) = tag {
+            self.meta[id.0 as usize] |= TAGGED;
+            self.tags.push((id, tag));
+        }
+        id
+    }
+
+    /// Stores the kind-specific part of a node.
+    pub(crate) fn set_data(&mut self, id: NodeId, data: NodeData) {
+        let i = id.0 as usize;
+        let tagged = self.meta[i] & TAGGED;
+        let (meta, a, b) = match data {
+            NodeData::Scalar { text, style, .. } => (
+                KIND_SCALAR | (style_code(style) << STYLE_SHIFT) | if text.owned { OWNED } else { 0 },
+                text.start,
+                text.len,
+            ),
+            NodeData::Sequence { first, len, flow } => {
+                (KIND_SEQUENCE | if flow { FLOW } else { 0 }, first, len)
+            }
+            NodeData::Mapping { first, len, flow } => {
+                (KIND_MAPPING | if flow { FLOW } else { 0 }, first, len)
+            }
+        };
+        self.meta[i] = meta | tagged;
+        let node = &mut self.nodes[i];
+        node.a = a;
+        node.b = b;
+    }
+
+    /// The kind-specific part of a node, decoded.
+    pub(crate) fn data(&self, id: NodeId) -> NodeData {
+        let i = id.0 as usize;
+        let (meta, node) = (self.meta[i], self.nodes[i]);
+        match meta & KIND_MASK {
+            KIND_SEQUENCE => NodeData::Sequence { first: node.a, len: node.b, flow: meta & FLOW != 0 },
+            KIND_MAPPING => NodeData::Mapping { first: node.a, len: node.b, flow: meta & FLOW != 0 },
+            _ => NodeData::Scalar {
+                text: TextRef { start: node.a, len: node.b, owned: meta & OWNED != 0 },
+                style: style_of((meta >> STYLE_SHIFT) & 0b111),
+                tagged: meta & TAGGED != 0,
+            },
+        }
+    }
+
+    fn tag_of(&self, id: NodeId) -> Option<&str> {
+        let i = self.tags.binary_search_by_key(&id, |(n, _)| *n).ok()?;
+        Some(&self.tags[i].1)
+    }
+
     fn text_of(&self, t: TextRef) -> &str {
         let (s, e) = (t.start as usize, (t.start + t.len) as usize);
-        if t.owned {
-            &self.strings[s..e]
-        } else {
-            &self.source.text()[s..e]
-        }
+        if t.owned { &self.strings[s..e] } else { &self.source.text()[s..e] }
     }
 }
 
@@ -169,6 +269,10 @@ impl<'d> NodeRef<'d> {
         &self.doc.nodes[self.id.0 as usize]
     }
 
+    fn data(&self) -> NodeData {
+        self.doc.data(self.id)
+    }
+
     /// The document holding this node.
     #[must_use]
     pub fn document(&self) -> &'d Document {
@@ -184,7 +288,7 @@ impl<'d> NodeRef<'d> {
     /// Scalar, sequence or mapping.
     #[must_use]
     pub fn kind(&self) -> NodeKind {
-        match self.node().data {
+        match self.data() {
             NodeData::Scalar { .. } => NodeKind::Scalar,
             NodeData::Sequence { .. } => NodeKind::Sequence,
             NodeData::Mapping { .. } => NodeKind::Mapping,
@@ -214,7 +318,7 @@ impl<'d> NodeRef<'d> {
     /// A scalar's text after unquoting and unescaping; `None` for collections.
     #[must_use]
     pub fn as_str(&self) -> Option<&'d str> {
-        match self.node().data {
+        match self.data() {
             NodeData::Scalar { text, .. } => Some(self.doc.text_of(text)),
             _ => None,
         }
@@ -223,7 +327,7 @@ impl<'d> NodeRef<'d> {
     /// How the scalar was written; `None` for collections.
     #[must_use]
     pub fn style(&self) -> Option<ScalarStyle> {
-        match self.node().data {
+        match self.data() {
             NodeData::Scalar { style, .. } => Some(style),
             _ => None,
         }
@@ -232,8 +336,8 @@ impl<'d> NodeRef<'d> {
     /// The explicit tag of a scalar (`tag:yaml.org,2002:str` for `!!str`), if any.
     #[must_use]
     pub fn tag(&self) -> Option<&'d str> {
-        match self.node().data {
-            NodeData::Scalar { tag, .. } if tag != 0 => Some(&self.doc.tags[tag as usize]),
+        match self.data() {
+            NodeData::Scalar { tagged: true, .. } => self.doc.tag_of(self.id),
             _ => None,
         }
     }
@@ -241,10 +345,7 @@ impl<'d> NodeRef<'d> {
     /// Whether this is a flow collection (`[a]`, `{a: 1}`).
     #[must_use]
     pub fn is_flow(&self) -> bool {
-        matches!(
-            self.node().data,
-            NodeData::Sequence { flow: true, .. } | NodeData::Mapping { flow: true, .. }
-        )
+        matches!(self.data(), NodeData::Sequence { flow: true, .. } | NodeData::Mapping { flow: true, .. })
     }
 
     /// The scalar's value as Kubernetes reads it (tags honoured, quoted scalars are strings).
@@ -253,7 +354,7 @@ impl<'d> NodeRef<'d> {
     /// # Errors
     /// `yaml.value` when an explicit tag (`!!int`, `!!bool`, …) does not fit the text.
     pub fn value(&self) -> Result<Option<ScalarValue<'d>>, super::Error> {
-        let NodeData::Scalar { text, style, .. } = self.node().data else {
+        let NodeData::Scalar { text, style, .. } = self.data() else {
             return Ok(None);
         };
         let text = self.doc.text_of(text);
@@ -279,22 +380,17 @@ impl<'d> NodeRef<'d> {
             // !!str, !!binary, !!timestamp, local and unknown tags: the text, as go-yaml v2 does.
             Ok(Some(ScalarValue::Str(text)))
         } else {
-            Err(super::json::value_error(
-                self,
-                format!("scalar {text:?} does not fit its tag !!{wanted}"),
-            ))
+            Err(super::json::value_error(self, format!("scalar {text:?} does not fit its tag !!{wanted}")))
         }
     }
 
     /// The YAML 1.1/1.2 hazard of a plain, untagged scalar.
     #[must_use]
     pub fn hazard(&self) -> Option<Hazard> {
-        match self.node().data {
-            NodeData::Scalar {
-                text,
-                style: ScalarStyle::Plain,
-                tag: 0,
-            } => resolve::plain_hazard(self.doc.text_of(text)),
+        match self.data() {
+            NodeData::Scalar { text, style: ScalarStyle::Plain, tagged: false } => {
+                resolve::plain_hazard(self.doc.text_of(text))
+            }
             _ => None,
         }
     }
@@ -302,7 +398,7 @@ impl<'d> NodeRef<'d> {
     /// Number of items (sequence) or entries (mapping); 0 for scalars.
     #[must_use]
     pub fn len(&self) -> usize {
-        match self.node().data {
+        match self.data() {
             NodeData::Scalar { .. } => 0,
             NodeData::Sequence { len, .. } | NodeData::Mapping { len, .. } => len as usize,
         }
@@ -317,10 +413,8 @@ impl<'d> NodeRef<'d> {
     /// Items of a sequence (empty for other kinds).
     pub fn items(&self) -> impl DoubleEndedIterator<Item = NodeRef<'d>> + ExactSizeIterator + 'd {
         let doc = self.doc;
-        let ids: &'d [NodeId] = match self.node().data {
-            NodeData::Sequence { first, len, .. } => {
-                &doc.children[first as usize..(first + len) as usize]
-            }
+        let ids: &'d [NodeId] = match self.data() {
+            NodeData::Sequence { first, len, .. } => &doc.children[first as usize..(first + len) as usize],
             _ => &[],
         };
         ids.iter().map(move |&id| NodeRef { doc, id })
@@ -331,14 +425,11 @@ impl<'d> NodeRef<'d> {
         &self,
     ) -> impl DoubleEndedIterator<Item = (NodeRef<'d>, NodeRef<'d>)> + ExactSizeIterator + 'd {
         let doc = self.doc;
-        let ids: &'d [NodeId] = match self.node().data {
-            NodeData::Mapping { first, len, .. } => {
-                &doc.children[first as usize..(first + 2 * len) as usize]
-            }
+        let ids: &'d [NodeId] = match self.data() {
+            NodeData::Mapping { first, len, .. } => &doc.children[first as usize..(first + 2 * len) as usize],
             _ => &[],
         };
-        ids.chunks_exact(2)
-            .map(move |kv| (NodeRef { doc, id: kv[0] }, NodeRef { doc, id: kv[1] }))
+        ids.chunks_exact(2).map(move |kv| (NodeRef { doc, id: kv[0] }, NodeRef { doc, id: kv[1] }))
     }
 
     /// The JSON object key Kubernetes makes of this scalar (`on` → `"true"`, `0x10` → `"16"`).
@@ -359,8 +450,7 @@ impl<'d> NodeRef<'d> {
     /// The key node and value node of `key` in a mapping.
     #[must_use]
     pub fn get_entry(&self, key: &str) -> Option<(NodeRef<'d>, NodeRef<'d>)> {
-        self.entries()
-            .find(|(k, _)| k.key_string().as_deref() == Some(key))
+        self.entries().find(|(k, _)| k.key_string().as_deref() == Some(key))
     }
 
     /// A scalar child of a mapping as a string (`None` if absent, null or not a string).
