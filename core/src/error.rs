@@ -38,6 +38,18 @@ pub enum Error {
     /// A git repository operation failed.
     #[error(transparent)]
     Git(#[from] crate::git::Error),
+    /// Image references, image sites and rewrites, tag schemes and linking.
+    #[error(transparent)]
+    Image(#[from] crate::image::Error),
+    /// Environment configuration and deploy gates.
+    #[error(transparent)]
+    Env(#[from] crate::env::Error),
+    /// Semantic diff of manifest sets.
+    #[error(transparent)]
+    Diff(#[from] crate::diff::Error),
+    /// Schema and policy validation.
+    #[error(transparent)]
+    Validate(#[from] crate::validate::Error),
     /// An argument of an API call is malformed (unknown option, wrong type).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
@@ -56,6 +68,10 @@ impl Error {
             Error::Yaml(e) => e.code(),
             Error::Manifest(e) => e.code(),
             Error::Git(e) => e.code(),
+            Error::Image(e) => e.code(),
+            Error::Env(e) => e.code(),
+            Error::Diff(e) => e.code(),
+            Error::Validate(e) => e.code(),
             Error::InvalidArgument(_) => "invalid-argument",
         }
     }
@@ -66,6 +82,10 @@ impl Error {
         match self {
             Error::Yaml(e) => Some(e.location()),
             Error::Manifest(e) => e.location(),
+            Error::Image(e) => e.location(),
+            Error::Env(e) => e.location(),
+            Error::Diff(e) => e.location(),
+            Error::Validate(e) => e.location(),
             Error::Git(_) | Error::InvalidArgument(_) => None,
         }
     }

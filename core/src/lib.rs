@@ -15,9 +15,13 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod diff;
+pub mod env;
 mod error;
 pub mod git;
+pub mod image;
 pub mod manifest;
+pub mod validate;
 pub mod yaml;
 
 pub use error::{Error, Location, Result};
