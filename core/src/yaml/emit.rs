@@ -19,7 +19,7 @@ const MAX_BLOCK_DEPTH: usize = 256;
 pub fn to_yaml_string(value: &Value) -> String {
     let mut out = String::new();
     match value {
-        Value::Object(m) if !m.is_empty() => write_mapping(&mut out, m, 0),
+        Value::Object(m) if !m.is_empty() => write_mapping(&mut out, m, 0, false),
         Value::Array(a) if !a.is_empty() => write_sequence(&mut out, a, 0),
         other => {
             write_inline(&mut out, other, 0);
@@ -35,12 +35,18 @@ fn indent(out: &mut String, level: usize) {
     }
 }
 
-fn write_mapping(out: &mut String, map: &serde_json::Map<String, Value>, level: usize) {
-    for (k, v) in map {
-        indent(out, level);
+/// Writes the entries of `map` at `level`. With `after_dash`, the first entry continues the
+/// line of a sequence dash (`- name: web`) and the rest align under it.
+fn write_mapping(out: &mut String, map: &serde_json::Map<String, Value>, level: usize, after_dash: bool) {
+    for (i, (k, v)) in map.iter().enumerate() {
+        if i == 0 && after_dash {
+            out.push(' ');
+        } else {
+            indent(out, level);
+        }
         write_key(out, k);
         out.push(':');
-        write_value_after_key(out, v, level);
+        write_value(out, v, level, ValueAfter::Key);
     }
 }
 
@@ -48,40 +54,28 @@ fn write_sequence(out: &mut String, items: &[Value], level: usize) {
     for v in items {
         indent(out, level);
         out.push('-');
-        match v {
-            Value::Object(m) if !m.is_empty() && level < MAX_BLOCK_DEPTH => {
-                // First entry on the dash line, the rest aligned under it.
-                let mut first = true;
-                for (k, val) in m {
-                    if first {
-                        out.push(' ');
-                        first = false;
-                    } else {
-                        indent(out, level + 1);
-                    }
-                    write_key(out, k);
-                    out.push(':');
-                    write_value_after_key(out, val, level + 1);
-                }
-            }
-            Value::Array(a) if !a.is_empty() && level < MAX_BLOCK_DEPTH => {
-                out.push('\n');
-                write_sequence(out, a, level + 1);
-            }
-            other => {
-                out.push(' ');
-                write_inline(out, other, level + 1);
-                out.push('\n');
-            }
-        }
+        write_value(out, v, level, ValueAfter::Dash);
     }
 }
 
-fn write_value_after_key(out: &mut String, v: &Value, level: usize) {
+/// What a value follows on its line: a `key:` or a sequence `-`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ValueAfter {
+    Key,
+    Dash,
+}
+
+/// A value after `key:` or `-` at `level`: nested collections go on the next lines (a mapping
+/// after a dash starts on the dash line), everything else stays inline.
+fn write_value(out: &mut String, v: &Value, level: usize, after: ValueAfter) {
     match v {
         Value::Object(m) if !m.is_empty() && level < MAX_BLOCK_DEPTH => {
-            out.push('\n');
-            write_mapping(out, m, level + 1);
+            if after == ValueAfter::Dash {
+                write_mapping(out, m, level + 1, true);
+            } else {
+                out.push('\n');
+                write_mapping(out, m, level + 1, false);
+            }
         }
         Value::Array(a) if !a.is_empty() && level < MAX_BLOCK_DEPTH => {
             out.push('\n');
