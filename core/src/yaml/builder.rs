@@ -468,14 +468,25 @@ impl<'s> Builder<'s> {
     }
 
     fn is_merge_key(&self, id: NodeId) -> bool {
-        let k = self.node_ref(id);
-        k.as_str() == Some("<<")
-            && (k.style() == Some(ScalarStyle::Plain) && k.tag().is_none()
-                || k.tag() == Some("tag:yaml.org,2002:merge"))
+        match self.doc.data(id) {
+            NodeData::Scalar { text, style, tagged } => {
+                self.doc.text_of(text) == "<<"
+                    && if tagged {
+                        self.doc.tag_of(id) == Some("tag:yaml.org,2002:merge")
+                    } else {
+                        style == ScalarStyle::Plain
+                    }
+            }
+            _ => false,
+        }
     }
 
+    /// The JSON object key Kubernetes makes of a key node.
     fn key_of(&self, id: NodeId) -> Result<Cow<'_, str>, Error> {
         let k = self.node_ref(id);
+        if let Some(key) = k.key_string() {
+            return Ok(key);
+        }
         let null_key = || {
             let msg = "a null mapping key is not allowed";
             self.fail(k.byte_range().start, ErrorKind::Key(msg.into()))

@@ -100,6 +100,12 @@ pub fn resolve_plain(text: &str) -> ScalarValue<'_> {
     }
 }
 
+/// Whether a plain scalar is a string without any resolution work: its first character is not
+/// one that could start a boolean, null, number or special float (go-yaml v2's hint table).
+pub(crate) fn resolves_to_itself(text: &str) -> bool {
+    text.as_bytes().first().is_some_and(|b| !b"+-0123456789yYnNtTfFoO~.".contains(b))
+}
+
 enum Hint {
     Number,
     Word,

@@ -56,7 +56,8 @@ impl Source {
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
         line_starts.push(0);
         // Offsets are u32: the input-size limit keeps sources far below 4 GiB.
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)));
+        let newlines = memchr::memchr_iter(b'\n', text.as_bytes());
+        line_starts.extend(newlines.map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)));
         line_starts.shrink_to_fit();
         Source { name: name.into(), text, line_starts }
     }

@@ -115,6 +115,19 @@ fn style_of(code: u8) -> ScalarStyle {
     }
 }
 
+/// The packed form of a node's kind-specific part: meta byte and the two payload words.
+fn encode(data: NodeData) -> (u8, u32, u32) {
+    match data {
+        NodeData::Scalar { text, style, .. } => (
+            KIND_SCALAR | (style_code(style) << STYLE_SHIFT) | if text.owned { OWNED } else { 0 },
+            text.start,
+            text.len,
+        ),
+        NodeData::Sequence { first, len, flow } => (KIND_SEQUENCE | if flow { FLOW } else { 0 }, first, len),
+        NodeData::Mapping { first, len, flow } => (KIND_MAPPING | if flow { FLOW } else { 0 }, first, len),
+    }
+}
+
 /// One YAML document of a stream, with every node located.
 #[derive(Debug)]
 pub struct Document {
@@ -189,34 +202,21 @@ impl Document {
         tag: Option<String>,
     ) -> NodeId {
         let id = NodeId(self.nodes.len() as u32);
-        self.nodes.push(Node { start: start as u32, end: end as u32, a: 0, b: 0 });
-        self.meta.push(0);
-        self.set_data(id, data);
+        let (mut meta, a, b) = encode(data);
         if let Some(tag) = tag {
-            self.meta[id.0 as usize] |= TAGGED;
+            meta |= TAGGED;
             self.tags.push((id, tag));
         }
+        self.nodes.push(Node { start: start as u32, end: end as u32, a, b });
+        self.meta.push(meta);
         id
     }
 
-    /// Stores the kind-specific part of a node.
+    /// Stores the kind-specific part of a node (a collection, once its children are known).
     pub(crate) fn set_data(&mut self, id: NodeId, data: NodeData) {
         let i = id.0 as usize;
-        let tagged = self.meta[i] & TAGGED;
-        let (meta, a, b) = match data {
-            NodeData::Scalar { text, style, .. } => (
-                KIND_SCALAR | (style_code(style) << STYLE_SHIFT) | if text.owned { OWNED } else { 0 },
-                text.start,
-                text.len,
-            ),
-            NodeData::Sequence { first, len, flow } => {
-                (KIND_SEQUENCE | if flow { FLOW } else { 0 }, first, len)
-            }
-            NodeData::Mapping { first, len, flow } => {
-                (KIND_MAPPING | if flow { FLOW } else { 0 }, first, len)
-            }
-        };
-        self.meta[i] = meta | tagged;
+        let (meta, a, b) = encode(data);
+        self.meta[i] = meta | (self.meta[i] & TAGGED);
         let node = &mut self.nodes[i];
         node.a = a;
         node.b = b;
@@ -237,12 +237,12 @@ impl Document {
         }
     }
 
-    fn tag_of(&self, id: NodeId) -> Option<&str> {
+    pub(crate) fn tag_of(&self, id: NodeId) -> Option<&str> {
         let i = self.tags.binary_search_by_key(&id, |(n, _)| *n).ok()?;
         Some(&self.tags[i].1)
     }
 
-    fn text_of(&self, t: TextRef) -> &str {
+    pub(crate) fn text_of(&self, t: TextRef) -> &str {
         let (s, e) = (t.start as usize, (t.start + t.len) as usize);
         if t.owned { &self.strings[s..e] } else { &self.source.text()[s..e] }
     }
@@ -432,9 +432,17 @@ impl<'d> NodeRef<'d> {
         ids.chunks_exact(2).map(move |kv| (NodeRef { doc, id: kv[0] }, NodeRef { doc, id: kv[1] }))
     }
 
-    /// The JSON object key Kubernetes makes of this scalar (`on` → `"true"`, `0x10` → `"16"`).
+    /// The JSON object key Kubernetes makes of this scalar (`on` → `"true"`, `0x10` → `"16"`);
+    /// `None` for collections, null keys and scalars that do not fit their tag.
     #[must_use]
     pub fn key_string(&self) -> Option<Cow<'d, str>> {
+        // Hot path (every key lookup): most keys are plain words that resolve to themselves.
+        if let NodeData::Scalar { text, style: ScalarStyle::Plain, tagged: false } = self.data() {
+            let text = self.doc.text_of(text);
+            if resolve::resolves_to_itself(text) {
+                return Some(Cow::Borrowed(text));
+            }
+        }
         match self.value() {
             Ok(Some(v)) => resolve::key_string(v),
             _ => None,
