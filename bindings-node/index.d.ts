@@ -10,6 +10,44 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * A loaded, validated `gitops-kit.yaml`: branch → environment resolution, promotion order and
+ * deploy gates. Made by `loadConfig(text, file)` or `EnvConfig.fromFile(path)`.
+ */
+export declare class EnvConfig {
+  /**
+   * Reads and loads a `gitops-kit.yaml` file.
+   *
+   * Throws `env.io` when it cannot be read, a located `env.*` or `yaml.*` error otherwise.
+   */
+  static fromFile(path: string): EnvConfig
+  /** The file name the configuration was loaded from. */
+  get file(): string
+  /** Environment names in promotion order. */
+  order(): Array<string>
+  /** Environments that promote from `environment`. Throws `env.no-such-environment`. */
+  next(environment: string): Array<string>
+  /** Environments `environment` promotes from. Throws `env.no-such-environment`. */
+  previous(environment: string): Array<string>
+  /**
+   * The environment `branch` deploys to (`gitops-kit/env/v1`), or `null`.
+   * Throws `env.ambiguous-branch` when two environment globs match.
+   */
+  resolve(branch: string): EnvResolution | null
+  /**
+   * May `environment` be deployed at `at` (RFC 3339)? `approvals`: `{who, groups}` objects
+   * or `"user:group"` strings; `author` cannot approve their own change when self-approval
+   * is prevented. Returns `gitops-kit/gate/v1`.
+   */
+  gate(environment: string, at: string, approvals?: Array<Approval | string> | undefined | null, author?: string | undefined | null): Gate
+  /** Environments in promotion order with targets and windows in words (`gitops-kit/env-list/v1`). */
+  list(): EnvList
+  /** Warnings found while loading (e.g. `env.never-open`). */
+  warnings(): Array<EnvProblem>
+  /** A top-level section (e.g. `validation`, `diff`) as plain data, or `null`. */
+  section(name: string): unknown
+}
+
+/**
  * A git repository, read and written without a checkout and without the git CLI. Revisions
  * are branch, tag or remote-branch names, full or short commit ids, or `HEAD`.
  *
@@ -145,6 +183,30 @@ export declare class Repo {
  */
 export declare function applyEdits(text: string, edits: Array<Edit>, file?: string | undefined | null): string
 
+/** An approval record. */
+export interface Approval {
+  /** The approver's user name (compared case-insensitively). */
+  who: string
+  /** Groups of the approver. */
+  groups?: Array<string>
+}
+
+/** The approval evaluation of a gate. */
+export interface ApprovalOutcome {
+  /** Approvers needed. */
+  required: number
+  /** Valid approvers received. */
+  received: number
+  /** Whether the requirement is met. */
+  met: boolean
+  /** Groups approvers must belong to. */
+  groups: Array<string>
+  /** Valid approvers. */
+  approvers: Array<string>
+  /** Approvals that do not count. */
+  ignored: Array<IgnoredApproval>
+}
+
 /** A file that differs between two trees (keys as in the CLI's JSON). */
 export interface ChangedPath {
   /** Repository-relative path. */
@@ -152,6 +214,12 @@ export interface ChangedPath {
   /** What happened to it. */
   change: 'added' | 'modified' | 'deleted'
 }
+
+/**
+ * Every problem of a configuration (`gitops-kit/env-config/v1`: valid, errors, warnings,
+ * environments). Throws only when the text is not YAML.
+ */
+export declare function checkConfig(text: string, file?: string | undefined | null): EnvCheckReport
 
 /** One commit of `Repo.log` (keys as in the CLI's JSON). */
 export interface CommitInfo {
@@ -189,6 +257,37 @@ export interface CommitRequest {
   expectedTip?: string
 }
 
+/**
+ * Diffs OLD sources against NEW sources (files, directories, `git:REF:PATH`; a string or an
+ * array) off the main thread. `repo` serves `git:` sources (default: the repository containing
+ * the current directory).
+ *
+ * Rejects with source, git and YAML errors, or bad options.
+ */
+export declare function diff(oldSources: string | Array<string>, newSources: string | Array<string>, options?: Record<string, any> | undefined | null, repo?: string | undefined | null): Promise<Record<string, any>>
+
+/**
+ * `diff` on the calling thread (blocks the event loop while files are read).
+ *
+ * Throws what `diff` rejects with.
+ */
+export declare function diffSync(oldSources: string | Array<string>, newSources: string | Array<string>, options?: Record<string, any> | undefined | null, repo?: string | undefined | null): Record<string, any>
+
+/**
+ * Diffs two YAML/JSON texts (named `<old>` and `<new>` in locations) and returns the
+ * `gitops-kit/diff/v1` report (same keys as `gitops-kit diff -o json`).
+ *
+ * Throws a located YAML error, or `diff.invalid-argument` / `diff.invalid-rule` for bad options.
+ */
+export declare function diffTexts(oldText: string, newText: string, options?: { mode?: 'apply' | 'strict', namespace?: string, ignore?: Array<string | Record<string, string>>, showSecrets?: boolean, explain?: boolean, failOn?: string | string[], podSpecs?: string[], renames?: boolean, lenient?: boolean, config?: string } | undefined | null): Record<string, any>
+
+/**
+ * The text (`format: 'text'`, the default) or `'markdown'` rendering of a diff of two texts.
+ *
+ * Throws what `diffTexts` throws, or `invalid-argument` for an unknown format.
+ */
+export declare function diffTextsRender(oldText: string, newText: string, options?: Record<string, any> | undefined | null, format?: 'text' | 'markdown' | undefined | null): string
+
 /** One replacement of `applyEdits`. */
 export interface Edit {
   /** Offset of the first replaced byte (UTF-8 bytes, as in `NodeLocation.start`). */
@@ -197,6 +296,126 @@ export interface Edit {
   end: number
   /** The new text. */
   replacement: string
+}
+
+/** `gitops-kit/env-config/v1`: every problem of a configuration. */
+export interface EnvCheckReport {
+  /** `gitops-kit/env-config/v1`. */
+  schema: string
+  /** The file. */
+  file: string
+  /** Whether there are no errors. */
+  valid: boolean
+  /** Errors in file order. */
+  errors: Array<EnvProblem>
+  /** Warnings. */
+  warnings: Array<EnvProblem>
+  /** Environments in promotion order. */
+  environments: Array<string>
+}
+
+/** `gitops-kit/env-list/v1`. */
+export interface EnvList {
+  /** `gitops-kit/env-list/v1`. */
+  schema: string
+  /** The configuration file. */
+  file: string
+  /** Environments in promotion order. */
+  environments: Array<EnvSummary>
+  /** Previews in words. */
+  previews?: string
+}
+
+/** A preview environment made for a branch. */
+export interface EnvPreview {
+  /** The branch pattern that matched. */
+  pattern: string
+  /** What the first wildcard matched (the PR number for `pr-*`). */
+  pr: string
+  /** A DNS-1123 label of at most 63 characters. */
+  namespace: string
+  /** Image tag scheme of previews. */
+  tag_scheme?: string
+  /** Time to live. */
+  ttl?: string
+}
+
+/** A located reason, warning or configuration error. */
+export interface EnvProblem {
+  /** Stable code. */
+  code: string
+  /** Explanation. */
+  message: string
+  /** File. */
+  file: string
+  /** 1-based line. */
+  line: number
+  /** 1-based column. */
+  column: number
+  /** JSON pointer. */
+  pointer: string
+}
+
+/** `gitops-kit/env/v1`: the environment a branch deploys to. */
+export interface EnvResolution {
+  /** `gitops-kit/env/v1`. */
+  schema: string
+  /** The environment (for a preview: its namespace). */
+  environment: string
+  /** The branch asked about. */
+  branch: string
+  /** How it matched. */
+  matched_by: 'exact' | 'glob' | 'preview'
+  /** The name or pattern that matched. */
+  pattern: string
+  /** Preview details. */
+  preview?: EnvPreview
+  /** Cluster and namespace. */
+  target: EnvTarget
+  /** Code branch. */
+  code_branch?: string
+  /** Promotion settings (`mode` always present). */
+  promotion: Record<string, unknown>
+  /** Effective policy. */
+  policy: Record<string, unknown>
+  /** Environments promoted from. */
+  after: Array<string>
+  /** Environments promoted to next. */
+  next: Array<string>
+}
+
+/** One environment of `EnvConfig.list()`. */
+export interface EnvSummary {
+  /** Name. */
+  name: string
+  /** Manifest branch or pattern. */
+  manifest_branch: string
+  /** Code branch. */
+  code_branch?: string
+  /** Cluster and namespace. */
+  target: EnvTarget
+  /** Environments promoted from. */
+  after: Array<string>
+  /** Promotion mode. */
+  mode: string
+  /** Approvals needed. */
+  approvals_required: number
+  /** Windows in words. */
+  windows: Array<string>
+  /** File. */
+  file: string
+  /** Line. */
+  line: number
+  /** Column. */
+  column: number
+}
+
+/** Cluster and namespace of an environment. */
+export interface EnvTarget {
+  /** Cluster name. */
+  cluster?: string
+  /** Namespace. */
+  namespace?: string
 }
 
 /**
@@ -208,6 +427,67 @@ export interface FileChange {
   path: string
   /** New content (a string is written as UTF-8). Absent or `null`: delete the file. */
   data?: Buffer | string
+}
+
+/** One located finding (snake_case keys, as in the JSON report). */
+export interface Finding {
+  /** Rule id, e.g. `GK-S005`. */
+  rule: string
+  /** `error`, `warning` or `info`. */
+  severity: 'error' | 'warning' | 'info'
+  /** What is wrong. */
+  message: string
+  /** How to fix it. */
+  help: string
+  /** Input name. */
+  file: string
+  /** 1-based line. */
+  line: number
+  /** 1-based column. */
+  column: number
+  /** 1-based end line. */
+  end_line: number
+  /** 1-based end column (exclusive). */
+  end_column: number
+  /** JSON pointer within the object. */
+  pointer: string
+  /** The object, or `null` for file-level findings. */
+  resource: FindingResource | null
+}
+
+/** The object a finding is about. */
+export interface FindingResource {
+  /** `apiVersion`. */
+  apiVersion: string
+  /** `kind`. */
+  kind: string
+  /** `metadata.namespace` or `null`. */
+  namespace?: string | null
+  /** `metadata.name`. */
+  name: string
+}
+
+/** `config.gate(environment, at, approvals, author)`; `config` may also be YAML text. */
+export declare function gate(config: EnvConfig | string, environment: string, at: string, approvals?: Array<Approval | string> | undefined | null, author?: string | undefined | null, file?: string | undefined | null): Gate
+
+/** `gitops-kit/gate/v1`: may an environment be deployed now? */
+export interface Gate {
+  /** `gitops-kit/gate/v1`. */
+  schema: string
+  /** Environment. */
+  environment: string
+  /** The instant decided for (UTC). */
+  at: string
+  /** Whether a deploy may start. */
+  open: boolean
+  /** Why it is closed. */
+  reasons: Array<EnvProblem>
+  /** The window that decided. */
+  window?: WindowHit
+  /** The next instant windows and freezes allow a deploy. */
+  next_open?: string
+  /** The approval evaluation. */
+  approvals?: ApprovalOutcome
 }
 
 /**
@@ -234,6 +514,47 @@ export interface HazardSite {
   /** Explanation. */
   message: string
 }
+
+/** An approval that does not count. */
+export interface IgnoredApproval {
+  /** The approver. */
+  who: string
+  /** Why it does not count. */
+  reason: 'self-approval' | 'not-in-group'
+}
+
+/** The `gitops-kit/images/v1` report of one text. `settings.extraPaths`: `[{kind, pointer}]`. */
+export declare function imageSites(text: string, file?: string | undefined | null, settings?: { extraPaths?: Array<{ kind: string; pointer: string }> } | undefined | null): { schema: string; sites: Array<{ image: string; file: string; document: number; line: number; column: number; end_line: number; end_column: number; resource: { apiVersion: string; kind: string; namespace: string | null; name: string }; container: string | null; field: string; pointer: string; style: string }> }
+
+/** The Kubernetes versions with embedded schemas, oldest first. */
+export declare function kubernetesVersions(): Array<string>
+
+/**
+ * The code commit an image was built from (`gitops-kit/image-link/v1`), off the main thread.
+ * Rejects with `git.ambiguous-prefix` (listing the candidates) for an ambiguous short sha.
+ */
+export declare function linkImage(image: string, scheme: string, repo: string, branch?: string | undefined | null): Promise<{ schema: string; image: string; parsed: { tag: string; scheme: string; fields: Record<string, string>; sort_key: Array<number | string> }; commit: string; confidence: 'high' | 'medium' | 'low'; evidence: Array<{ kind: string; supports: boolean; detail: string }> }>
+
+/** `linkImage` on the calling thread. */
+export declare function linkImageSync(image: string, scheme: string, repo: string, branch?: string | undefined | null): { schema: string; image: string; parsed: { tag: string; scheme: string; fields: Record<string, string>; sort_key: Array<number | string> }; commit: string; confidence: 'high' | 'medium' | 'low'; evidence: Array<{ kind: string; supports: boolean; detail: string }> }
+
+/**
+ * Lints a reference: `[{code, severity, message}]` (`image.latest-tag`, `image.missing-tag`,
+ * `image.mutable-tag`, `image.tag-and-digest`, …). Throws for an invalid reference.
+ */
+export declare function lintImage(reference: string, settings?: { mutableTags?: string[]; mode?: 'normalize' | 'strict' } | undefined | null): Array<{ code: string; severity: 'error' | 'warning' | 'info'; message: string }>
+
+/**
+ * Loads and validates a `gitops-kit.yaml` from text. Throws the first invalid entry as a
+ * located error (`env.unknown-key`, `env.cycle`, `env.invalid-cron`, …, or `yaml.*`).
+ */
+export declare function loadConfig(text: string, file?: string | undefined | null): EnvConfig
+
+/** The `gitops-kit/images/v1` report of files and directories, off the main thread. */
+export declare function loadImageSites(paths: string | Array<string>, settings?: { extraPaths?: Array<{ kind: string; pointer: string }> } | undefined | null, options?: ParseOptions | undefined | null): Promise<{ schema: string; sites: Array<Record<string, any>> }>
+
+/** `loadImageSites` on the calling thread. */
+export declare function loadImageSitesSync(paths: string | Array<string>, settings?: { extraPaths?: Array<{ kind: string; pointer: string }> } | undefined | null, options?: ParseOptions | undefined | null): { schema: string; sites: Array<Record<string, any>> }
 
 /**
  * Loads the objects of files, directories (every `.yaml`/`.yml`/`.json` below, sorted, hidden
@@ -338,6 +659,21 @@ export interface NodeLocation {
 }
 
 /**
+ * Tags ordered by their commits' first-parent position on `branch`, newest first, off the
+ * main thread: `[{tag, commit, position}]`.
+ */
+export declare function orderByGit(tags: Array<string>, scheme: string, repo: string, branch: string): Promise<Array<{ tag: string; commit: string; position: number | null }>>
+
+/** `orderByGit` on the calling thread. */
+export declare function orderByGitSync(tags: Array<string>, scheme: string, repo: string, branch: string): Array<{ tag: string; commit: string; position: number | null }>
+
+/**
+ * Parses an image reference (`mode` `'normalize'` — Docker Hub defaults, the default — or
+ * `'strict'`). Never throws for an invalid reference: `valid` is false and `error` says why.
+ */
+export declare function parseImage(reference: string, mode?: 'normalize' | 'strict' | undefined | null): { input: string; valid: boolean; mode: 'normalize' | 'strict'; domain: string | null; path: string | null; tag: string | null; digest: string | null; name: string | null; canonical: string | null; familiar: string | null; pinned: string | null; spans: { name: [number, number]; domain: [number, number] | null; path: [number, number]; tag: [number, number] | null; digest: [number, number] | null } | null; error: { code: string; message: string } | null }
+
+/**
  * The Kubernetes objects of one YAML or JSON text (`kind: List` and `*List` are flattened;
  * empty documents are skipped; documents that are not objects are left out — see
  * `manifestReport` for them).
@@ -373,6 +709,15 @@ export interface ParseOptions {
   maxDocuments?: number
 }
 
+/** Parses a tag back through a scheme: `{tag, scheme, fields, sort_key}`. */
+export declare function parseTag(scheme: string, tag: string): { tag: string; scheme: string; fields: Record<string, string>; sort_key: Array<number | string> }
+
+/** Renders a tag from commit facts `{sha, branch, time, tags, build, pr}`. */
+export declare function renderTag(scheme: string, facts: { sha: string; branch?: string | null; time?: number; tags?: string[]; build?: number | null; pr?: number | null }): string
+
+/** `config.resolve(branch)`; `config` may also be YAML text (named `file` in errors). */
+export declare function resolve(config: EnvConfig | string, branch: string, file?: string | undefined | null): EnvResolution | null
+
 /** A Kubernetes object: identity and where it starts (`gitops-kit/manifests/v1` keys). */
 export interface ResourceSummary {
   /** `apiVersion`, e.g. `apps/v1`. */
@@ -395,6 +740,44 @@ export interface ResourceSummary {
   column: number
 }
 
+/** A rule of the catalog. */
+export interface RuleInfo {
+  /** Rule id. */
+  id: string
+  /** Default severity, `null` when off by default. */
+  severity?: 'error' | 'warning' | 'info' | null
+  /** Title. */
+  title: string
+  /** How to fix a finding. */
+  help: string
+}
+
+/**
+ * Whether two references name the same repository after normalisation and registry aliases
+ * (`{'mirror.example.com': 'registry.example.com'}`, on top of the Docker Hub defaults).
+ */
+export declare function sameRepository(a: string, b: string, aliases?: Record<string, string> | undefined | null): boolean
+
+/** Turns a branch name into a legal tag (`feature/login` → `feature-login`). */
+export declare function sanitizeTag(branch: string, lowercase?: boolean | undefined | null): string
+
+/**
+ * Rewrites images in one text with byte-span edits only. `edits`: `['nginx=:1.27']` or
+ * `[{selector, new}]`; `settings`: `{forbidLatest, aliases, extraPaths}`. Throws
+ * `image.forbidden` (located) for `latest` when forbidden, `image.invalid-reference` for a bad
+ * new reference.
+ */
+export declare function setImages(text: string, edits: Array<string | { selector: string; new: string }>, file?: string | undefined | null, settings?: { forbidLatest?: boolean; aliases?: Record<string, string>; extraPaths?: Array<{ kind: string; pointer: string }> } | undefined | null): { text: string; changes: Array<{ file: string; document: number; line: number; column: number; pointer: string; field: string; selector: string; old: string; new: string }>; unmatched: string[] }
+
+/**
+ * `setImages` over files and directories, off the main thread; with `inPlace` changed files
+ * are written. Resolves to the `gitops-kit/image-set/v1` report.
+ */
+export declare function setImagesInPaths(paths: string | Array<string>, edits: Array<string | { selector: string; new: string }>, settings?: { forbidLatest?: boolean; aliases?: Record<string, string>; extraPaths?: Array<{ kind: string; pointer: string }> } | undefined | null, inPlace?: boolean | undefined | null): Promise<{ schema: string; files: Array<{ file: string; changes: Array<Record<string, any>>; text: string | null }>; unmatched: string[]; written: boolean }>
+
+/** `setImagesInPaths` on the calling thread. */
+export declare function setImagesInPathsSync(paths: string | Array<string>, edits: Array<string | { selector: string; new: string }>, settings?: { forbidLatest?: boolean; aliases?: Record<string, string>; extraPaths?: Array<{ kind: string; pointer: string }> } | undefined | null, inPlace?: boolean | undefined | null): { schema: string; files: Array<{ file: string; changes: Array<Record<string, any>>; text: string | null }>; unmatched: string[]; written: boolean }
+
 /**
  * An identity and time stamp of a commit's author or committer. The time is always given by
  * the caller; nothing reads the clock.
@@ -411,6 +794,15 @@ export interface Signature {
 }
 
 /**
+ * The tag a scheme gives the commit `rev` (default `HEAD`) of the repository at `repo`,
+ * off the main thread: `{facts, tag}`.
+ */
+export declare function tagForCommit(scheme: string, repo: string, rev?: string | undefined | null, branch?: string | undefined | null, build?: number | undefined | null, pr?: number | undefined | null): Promise<{ facts: { sha: string; branch: string | null; time: number; tags: string[]; build: number | null; pr: number | null }; tag: string }>
+
+/** `tagForCommit` on the calling thread. */
+export declare function tagForCommitSync(scheme: string, repo: string, rev?: string | undefined | null, branch?: string | undefined | null, build?: number | undefined | null, pr?: number | undefined | null): { facts: { sha: string; branch: string | null; time: number; tags: string[]; build: number | null; pr: number | null }; tag: string }
+
+/**
  * Renders JSON data as block-style YAML; strings that Kubernetes would read as something else
  * (`"yes"`, `"0755"`) are quoted.
  *
@@ -425,6 +817,98 @@ export interface TreeFile {
   path: string
   /** The content (for a symbolic link: its target). */
   data: Buffer
+}
+
+/**
+ * Validates files, directories and `git:REF:PATH` sources on the calling thread. Files that do
+ * not parse are `GK-S001` findings; missing sources, unknown versions or rules, and bad
+ * configuration throw (`manifest.not-found`, `validate.unknown-version`, …).
+ */
+export declare function validate(sources: string | Array<string>, options?: ValidateOptions | undefined | null): ValidateReport
+
+/** `validate` off the main thread (libuv pool): a promise of the report. */
+export declare function validateAsync(sources: string | Array<string>, options?: ValidateOptions | undefined | null): Promise<ValidateReport>
+
+/**
+ * Options of `validate`, `validateAsync` and `validateText`. Unknown keys throw
+ * `invalid-argument`.
+ */
+export interface ValidateOptions {
+  /** Kubernetes version of the schemas (`1.33`); default: the config's, else the newest. */
+  kubernetesVersion?: string
+  /** Unknown fields are errors (default `true`). */
+  strict?: boolean
+  /** Files or directories with CustomResourceDefinitions. */
+  crds?: Array<string>
+  /** Path of a gitops-kit.yaml with a `validation:` section. */
+  config?: string
+  /** Text of such a configuration. */
+  configText?: string
+  /** Rule ids not to run. */
+  skipRules?: Array<string>
+  /**
+   * Repository directory for `git:REF:PATH` sources (default: the one containing the
+   * current directory).
+   */
+  repo?: string
+}
+
+/** The `gitops-kit/validate/v1` report. */
+export interface ValidateReport {
+  /** `gitops-kit/validate/v1`. */
+  schema: string
+  /** Counts. */
+  summary: ValidateSummary
+  /** Findings sorted by file, line, column, rule. */
+  findings: Array<Finding>
+}
+
+/** Counts of a report. */
+export interface ValidateSummary {
+  /** Inputs read. */
+  files: number
+  /** Objects validated. */
+  resources: number
+  /** Findings of severity error. */
+  errors: number
+  /** Findings of severity warning. */
+  warnings: number
+  /** Findings of severity info. */
+  infos: number
+  /** Findings silenced by annotations or config excludes. */
+  suppressed: number
+}
+
+/** Validates one YAML or JSON text named `file` (default `<string>`). */
+export declare function validateText(text: string, file?: string | undefined | null, options?: ValidateOptions | undefined | null): ValidateReport
+
+/** The rule catalog. */
+export declare function validationRules(): Array<RuleInfo>
+
+/** The window that decided a gate. */
+export interface WindowHit {
+  /** Kind of window. */
+  kind: 'allow' | 'deny' | 'freeze'
+  /** Description. */
+  description?: string
+  /** Cron or RRULE text. */
+  expression?: string
+  /** IANA zone. */
+  timezone: string
+  /** Start of the occurrence (UTC). */
+  start: string
+  /** End of the occurrence (UTC, exclusive). */
+  end: string
+  /** Until when a promotion started inside may finish. */
+  overrun_until?: string
+  /** File. */
+  file: string
+  /** Line. */
+  line: number
+  /** Column. */
+  column: number
+  /** JSON pointer. */
+  pointer: string
 }
 
 /**

@@ -7,9 +7,13 @@
 //! promise-returning variant that runs on the libuv thread pool ([`task`]).
 
 mod convert;
+pub mod diff;
+pub mod env;
 mod errors;
 pub mod git;
+pub mod image;
 pub mod manifests;
 pub mod options;
 mod task;
+pub mod validate;
 pub mod yaml;

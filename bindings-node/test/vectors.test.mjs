@@ -14,6 +14,7 @@ const VECTORS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'tests
 
 // Vector call (Python name) -> JS function and its positional argument order.
 const CALLS = {
+  validate_text: ['validateText', ['text', 'file', 'options']],
   yaml_to_json: ['yamlToJson', ['text', 'file', 'options']],
   yaml_hazards: ['yamlHazards', ['text', 'file', 'options']],
   locate: ['locate', ['text', 'pointer', 'file', 'document', 'options']],
@@ -21,6 +22,19 @@ const CALLS = {
   to_yaml: ['toYaml', ['value']],
   parse_manifests: ['parseManifests', ['text', 'file', 'options']],
   manifest_report: ['manifestReport', ['text', 'file', 'options']],
+  resolve: ['resolve', ['config', 'branch', 'file']],
+  gate: ['gate', ['config', 'environment', 'at', 'approvals', 'author', 'file']],
+  load_config: ['loadConfig', ['text', 'file']],
+  check_config: ['checkConfig', ['text', 'file']],
+  parse_image: ['parseImage', ['reference', 'mode']],
+  lint_image: ['lintImage', ['reference', 'settings']],
+  sanitize_tag: ['sanitizeTag', ['branch', 'lowercase']],
+  same_repository: ['sameRepository', ['a', 'b', 'aliases']],
+  image_sites: ['imageSites', ['text', 'file', 'settings']],
+  set_images: ['setImages', ['text', 'edits', 'file', 'settings']],
+  render_tag: ['renderTag', ['scheme', 'facts']],
+  parse_tag: ['parseTag', ['scheme', 'tag']],
+  diff_texts: ['diffTexts', ['old', 'new', 'options']],
 }
 
 const camel = (key) => key.replace(/_([a-z])/g, (_, c) => c.toUpperCase())

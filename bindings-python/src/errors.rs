@@ -36,6 +36,20 @@ create_exception!(
 );
 create_exception!(
     gitops_kit,
+    EnvError,
+    GitopsKitError,
+    "An invalid gitops-kit.yaml entry, an ambiguous branch, an unknown environment or a bad gate \
+     argument (codes 'env.*', e.g. 'env.unknown-key', 'env.cycle')."
+);
+create_exception!(
+    gitops_kit,
+    ImageError,
+    GitopsKitError,
+    "An invalid image reference, a refused rewrite, a bad tag scheme or a tag that does not fit it \
+     (codes 'image.*', e.g. 'image.invalid-reference', 'image.forbidden')."
+);
+create_exception!(
+    gitops_kit,
     InvalidArgumentError,
     GitopsKitError,
     "An argument was rejected by gitops-kit: an unknown parse option, a value of the wrong type \
@@ -57,6 +71,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("YamlError", py.get_type::<YamlError>())?;
     m.add("ManifestError", py.get_type::<ManifestError>())?;
     m.add("GitError", py.get_type::<GitError>())?;
+    m.add("EnvError", py.get_type::<EnvError>())?;
+    m.add("ImageError", py.get_type::<ImageError>())?;
     m.add("InvalidArgumentError", py.get_type::<InvalidArgumentError>())?;
     Ok(())
 }
@@ -71,6 +87,10 @@ pub fn to_py_err(py: Python<'_>, err: &gitops_kit::Error) -> PyErr {
         ManifestError::new_err(message)
     } else if code.starts_with("git.") {
         GitError::new_err(message)
+    } else if code.starts_with("env.") {
+        EnvError::new_err(message)
+    } else if code.starts_with("image.") {
+        ImageError::new_err(message)
     } else {
         InvalidArgumentError::new_err(message)
     };

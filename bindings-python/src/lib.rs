@@ -6,9 +6,13 @@
 //! Core errors become [`errors::GitopsKitError`] subclasses carrying the stable code and location.
 
 mod convert;
+mod diff;
+mod env;
 mod errors;
 mod git;
+mod image;
 mod manifests;
+mod validate;
 mod yaml;
 
 use pyo3::prelude::*;
@@ -20,5 +24,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     yaml::register(m)?;
     manifests::register(m)?;
     git::register(m)?;
+    diff::register(m)?;
+    image::register(m)?;
+    env::register(m)?;
+    validate::register(m)?;
     Ok(())
 }

@@ -21,6 +21,16 @@ enum Command {
     Manifests(commands::manifests::Args),
     /// Print documents as Kubernetes reads them (YAML 1.1 scalars, aliases, merge keys), as JSON or YAML.
     Convert(commands::convert::Args),
+    /// Semantic diff of two manifest sets, or drift of a live export against the desired state.
+    Diff(commands::diff::Args),
+    /// Environments: which environment a branch deploys to, promotion order, deploy gates.
+    Env(commands::env::Args),
+    /// Images: parse and lint references, list images in manifests, rewrite them in place, link to commits.
+    Image(commands::image::Args),
+    /// Tag schemes: render a commit's tag, parse tags back into fields.
+    Tag(commands::tag::Args),
+    /// Validate manifests: schemas for every Kubernetes version, CRDs, syntax and GitOps rules, located findings.
+    Validate(commands::validate::Args),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +38,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Manifests(args) => commands::manifests::run(&args),
         Command::Convert(args) => commands::convert::run(&args),
+        Command::Diff(args) => commands::diff::run(&args),
+        Command::Env(args) => commands::env::run(&args),
+        Command::Image(args) => commands::image::run(&args),
+        Command::Tag(args) => commands::tag::run(&args),
+        Command::Validate(args) => commands::validate::run(&args),
     };
     match result {
         Ok(code) => code,

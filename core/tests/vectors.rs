@@ -1,6 +1,7 @@
 //! Runs every conformance vector of `tests/vectors/**` through the Rust API. The pytest and
 //! node:test suites run the same files through the bindings.
 
+use gitops_kit::image;
 use gitops_kit::manifest::ManifestSet;
 use gitops_kit::yaml::{self, Edit, ParseOptions};
 use serde_json::{Value, json};
@@ -33,6 +34,18 @@ fn file(args: &Value) -> String {
 }
 
 fn call(name: &str, args: &Value) -> Result<Value, gitops_kit::Error> {
+    // diff (issue 4): its `options` are diff options, not parse options.
+    if name == "diff_texts" {
+        let options = gitops_kit::diff::DiffOptions::from_json(&args["options"])?;
+        let report = gitops_kit::diff::diff_texts(&text(args, "old"), &text(args, "new"), &options)?;
+        return Ok(serde_json::to_value(&report).expect("serializable"));
+    }
+    // validate (issue 3): its `options` are validation options, not parse options.
+    if name == "validate_text" {
+        let options = gitops_kit::validate::Options::from_json(&args["options"])?;
+        let report = gitops_kit::validate::validate_str(&text(args, "text"), &file(args), &options)?;
+        return Ok(report.to_json());
+    }
     let options = ParseOptions::from_json(&args["options"])?;
     let to_value = |v: &dyn erased::Ser| v.to_value();
     Ok(match name {
@@ -65,8 +78,59 @@ fn call(name: &str, args: &Value) -> Result<Value, gitops_kit::Error> {
             to_value(&ManifestSet::from_str_with(&text(args, "text"), &file(args), &options)?.summaries())
         }
         "manifest_report" => ManifestSet::from_str_with(&text(args, "text"), &file(args), &options)?.report(),
+        // image (issue 5)
+        "parse_image" => {
+            let mode = image::ParseMode::from_name(args["mode"].as_str().unwrap_or("normalize"))?;
+            to_value(&image::parse_report(&text(args, "reference"), mode))
+        }
+        "lint_image" => {
+            let opts: image::LintOptions = image::options_from_json(&args["settings"])?;
+            to_value(&image::lint(&text(args, "reference"), &opts)?)
+        }
+        "sanitize_tag" => {
+            json!(image::sanitize_tag(&text(args, "branch"), args["lowercase"].as_bool().unwrap_or(false))?)
+        }
+        "same_repository" => {
+            let pairs: std::collections::BTreeMap<String, String> = image::options_from_json(&args["aliases"])?;
+            let aliases = image::Aliases::from_pairs(pairs.iter().map(|(a, t)| (a.as_str(), t.as_str())));
+            json!(image::same_repository(&text(args, "a"), &text(args, "b"), &aliases)?)
+        }
+        "image_sites" => {
+            let opts: image::SiteOptions = image::options_from_json(&args["settings"])?;
+            let set = ManifestSet::from_str(&text(args, "text"), &file(args))?;
+            to_value(&image::sites(&set, &opts))
+        }
+        "set_images" => {
+            let opts: image::SetOptions = image::options_from_json(&args["settings"])?;
+            let edits = image::ImageEdit::list_from_json(&args["edits"])?;
+            to_value(&image::set_images(&text(args, "text"), &file(args), &edits, &opts)?)
+        }
+        "render_tag" => {
+            let scheme = image::TagScheme::parse(&text(args, "scheme"))?;
+            let facts: image::CommitFacts = image::options_from_json(&args["facts"])?;
+            json!(scheme.render(&facts)?)
+        }
+        "parse_tag" => to_value(&image::TagScheme::parse(&text(args, "scheme"))?.parse_tag(&text(args, "tag"))?),
+        // env (issue 6): `config` is the text of a gitops-kit.yaml.
+        "resolve" => to_value(&env_config(args)?.resolve(&text(args, "branch"))?),
+        "gate" => {
+            let approvals = gitops_kit::env::Approval::list_from_json(&args["approvals"])?;
+            let config = env_config(args)?;
+            let (environment, at) = (text(args, "environment"), text(args, "at"));
+            to_value(&config.gate_at(&environment, &at, &approvals, args["author"].as_str())?)
+        }
+        "load_config" => {
+            // Error vectors only: a loaded config is an object in Python and Node.
+            gitops_kit::env::Config::from_str(&text(args, "text"), &file(args))?;
+            Value::Null
+        }
+        "check_config" => to_value(&gitops_kit::env::Config::check(&text(args, "text"), &file(args))?),
         other => panic!("unknown call {other:?}"),
     })
+}
+
+fn env_config(args: &Value) -> Result<gitops_kit::env::Config, gitops_kit::Error> {
+    gitops_kit::env::Config::from_str(&text(args, "config"), &file(args))
 }
 
 /// Serialize trait objects without naming each result type.

@@ -1,26 +1,932 @@
-//! Placeholder: being written (see the issue tracker).
+//! Semantic, Kubernetes-aware diff of two manifest sets, and offline drift detection against a
+//! `kubectl get -o yaml` export.
+//!
+//! Objects are matched by identity (group, kind, namespace, name; the version is not part of
+//! it). Fields are compared the way Kubernetes reads them: lists by their merge keys,
+//! quantities and numbers by value, server defaults and null/empty/absent equivalences per
+//! field, Secret values hidden. Every change carries its path, JSON pointer, impact class and the
+//! file/line/column of both sides.
+//!
+//! ```
+//! use gitops_kit::diff::{diff_texts, DiffOptions};
+//! let old = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - {name: app, image: 'app:1', resources: {limits: {cpu: 1000m}}}\n";
+//! let new = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - {name: app, image: 'app:2', resources: {limits: {cpu: '1'}}}\n";
+//! let report = diff_texts(old, new, &DiffOptions::default()).unwrap();
+//! let change = &report.resources[0].changes[0];
+//! assert_eq!(change.path, "spec.template.spec.containers[name=app].image");
+//! assert_eq!(change.new_location.as_ref().unwrap().line, 8);
+//! assert_eq!(report.exit_code, 1);
+//! ```
 
-/// Errors of this module.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// An argument was malformed.
-    #[error("invalid argument: {0}")]
-    InvalidArgument(String),
+mod compare;
+mod error;
+pub mod ignore;
+mod normalize;
+pub mod quantity;
+mod rename;
+pub mod render;
+pub mod schema;
+
+pub use error::Error;
+pub use ignore::IgnoreRule;
+pub use normalize::STEPS;
+
+use crate::Location;
+use crate::manifest::{ManifestSet, Resource};
+use crate::yaml::ParseOptions;
+use compare::{Engine, RawChange, Setup};
+use normalize::Prepared;
+use rayon::prelude::*;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+/// The report schema name.
+pub const SCHEMA: &str = "gitops-kit/diff/v1";
+
+/// Which fields are compared.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// When OLD is a live export: only fields NEW (desired) or OLD's last-applied annotation sets.
+    #[default]
+    Apply,
+    /// Every field, minus the normalization profile.
+    Strict,
 }
 
-impl Error {
-    /// Stable code of the error.
-    #[must_use]
-    pub fn code(&self) -> &'static str {
-        match self {
-            Error::InvalidArgument(_) => "diff.invalid-argument",
+/// What a change does to the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Impact {
+    /// The pod template changes: pods are replaced.
+    Rollout,
+    /// Only `spec.replicas`.
+    Scale,
+    /// Only metadata.
+    Metadata,
+    /// A field the API server refuses to update: apply fails, recreate needed.
+    Immutable,
+    /// Removal of a PVC, PV, Namespace or CRD.
+    Destructive,
+    /// Any other configuration change.
+    Config,
+}
+
+impl Impact {
+    /// Reads `rollout`, `scale`, `metadata`, `immutable`, `destructive`, `config`.
+    ///
+    /// # Errors
+    /// `diff.invalid-argument` for another name.
+    pub fn parse(s: &str) -> Result<Impact, Error> {
+        Ok(match s {
+            "rollout" => Impact::Rollout,
+            "scale" => Impact::Scale,
+            "metadata" => Impact::Metadata,
+            "immutable" => Impact::Immutable,
+            "destructive" => Impact::Destructive,
+            "config" => Impact::Config,
+            other => return Err(Error::InvalidArgument(format!("unknown impact class {other:?}"))),
+        })
+    }
+}
+
+/// What happened to one field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Op {
+    /// Only NEW has it.
+    Added,
+    /// Only OLD has it.
+    Removed,
+    /// Both have it, with different values.
+    Changed,
+    /// The order of an ordered list changed (env).
+    Moved,
+    /// A value has the wrong type for its field (`containerPort: "8080"`).
+    TypeError,
+}
+
+/// What happened to one object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeKind {
+    /// Only in NEW.
+    Added,
+    /// Only in OLD.
+    Removed,
+    /// In both, with differences.
+    Changed,
+    /// Paired with a differently named object of the same kind (see `renamed_from`).
+    Renamed,
+}
+
+/// Options of a diff.
+#[derive(Debug, Clone, Default)]
+pub struct DiffOptions {
+    /// `apply` (default) or `strict`.
+    pub mode: Mode,
+    /// Namespace of namespaced objects that have none (default `default`).
+    pub namespace: Option<String>,
+    /// Ignore rules.
+    pub ignore: Vec<IgnoreRule>,
+    /// Show Secret values instead of hiding them.
+    pub show_secrets: bool,
+    /// Record which normalization step equalized what (`explain` in the report).
+    pub explain: bool,
+    /// Only changes of these impact classes make the exit code 1.
+    pub fail_on: Vec<Impact>,
+    /// Extra pod-spec locations in custom kinds, `Kind:path` (`Rollout:spec.template.spec` is built in).
+    pub pod_specs: Vec<String>,
+    /// Pair removed and added objects as renames (default on).
+    pub no_renames: bool,
+    /// How YAML is read.
+    pub parse: ParseOptions,
+}
+
+fn str_list(v: &Value, key: &str) -> Result<Vec<String>, Error> {
+    match v {
+        Value::Null => Ok(Vec::new()),
+        Value::String(s) => Ok(vec![s.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| Error::InvalidArgument(format!("{key} must hold strings")))
+            })
+            .collect(),
+        _ => Err(Error::InvalidArgument(format!("{key} must be a string or a list of strings"))),
+    }
+}
+
+impl DiffOptions {
+    /// Reads options from JSON (the Python and Node bindings pass them this way): `mode`,
+    /// `namespace`, `ignore` (list of rules), `show_secrets`, `explain`, `fail_on` (class or list),
+    /// `pod_specs`, `renames` (bool), `lenient`, `config` (a gitops-kit.yaml path whose `diff:`
+    /// section is read first). camelCase keys are accepted too.
+    ///
+    /// ```
+    /// let o = gitops_kit::diff::DiffOptions::from_json(&serde_json::json!({"mode": "strict", "failOn": "immutable"})).unwrap();
+    /// assert_eq!(o.mode, gitops_kit::diff::Mode::Strict);
+    /// ```
+    ///
+    /// # Errors
+    /// `diff.invalid-argument` for unknown keys or wrong types, `diff.invalid-rule`, or config errors.
+    pub fn from_json(value: &Value) -> Result<DiffOptions, crate::Error> {
+        let mut o = DiffOptions::default();
+        let Some(map) = value.as_object() else {
+            if value.is_null() {
+                return Ok(o);
+            }
+            return Err(Error::InvalidArgument("options must be a mapping".into()).into());
+        };
+        if let Some(path) = map.get("config").and_then(Value::as_str) {
+            o = DiffOptions::from_config_file(Path::new(path))?;
         }
+        o.apply_json(map)?;
+        Ok(o)
     }
 
-    /// Where in an input the error is, if it is about a position.
-    #[must_use]
-    pub fn location(&self) -> Option<&crate::Location> {
-        None
+    fn apply_json(&mut self, map: &serde_json::Map<String, Value>) -> Result<(), crate::Error> {
+        let bool_of = |v: &Value, k: &str| {
+            v.as_bool().ok_or_else(|| Error::InvalidArgument(format!("{k} must be a boolean")))
+        };
+        for (k, v) in map {
+            match k.as_str() {
+                "config" => {}
+                "mode" => {
+                    self.mode = match v.as_str() {
+                        Some("apply") => Mode::Apply,
+                        Some("strict") => Mode::Strict,
+                        _ => return Err(Error::InvalidArgument("mode must be apply or strict".into()).into()),
+                    }
+                }
+                "namespace" => self.namespace = v.as_str().map(str::to_string),
+                "ignore" => {
+                    let rules = match v {
+                        Value::Array(items) => items.clone(),
+                        Value::Null => Vec::new(),
+                        other => vec![other.clone()],
+                    };
+                    for r in rules {
+                        self.ignore.push(IgnoreRule::from_json(&r)?);
+                    }
+                }
+                "show_secrets" | "showSecrets" => self.show_secrets = bool_of(v, k)?,
+                "explain" => self.explain = bool_of(v, k)?,
+                "renames" => self.no_renames = !bool_of(v, k)?,
+                "lenient" => {
+                    if bool_of(v, k)? {
+                        self.parse = ParseOptions::lenient();
+                    }
+                }
+                "fail_on" | "failOn" => {
+                    self.fail_on =
+                        str_list(v, k)?.iter().map(|s| Impact::parse(s)).collect::<Result<_, _>>()?;
+                }
+                "pod_specs" | "podSpecs" => self.pod_specs = str_list(v, k)?,
+                other => return Err(Error::InvalidArgument(format!("unknown diff option {other:?}")).into()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the `diff:` section of a `gitops-kit.yaml` (same keys as [`DiffOptions::from_json`]).
+    ///
+    /// # Errors
+    /// `manifest.io`-style read errors as `diff.invalid-config`, YAML errors, bad options.
+    pub fn from_config_file(path: &Path) -> Result<DiffOptions, crate::Error> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::InvalidConfig {
+            location: Location { file: name.clone(), line: 1, column: 1 },
+            message: format!("cannot read config: {e}"),
+        })?;
+        let docs = crate::yaml::parse_str(&text, &name)?;
+        let mut o = DiffOptions::default();
+        let Some(root) = docs.first().and_then(|d| d.root()) else { return Ok(o) };
+        let Some(section) = root.get("diff") else { return Ok(o) };
+        let at = |n: &crate::yaml::NodeRef<'_>, message: String| {
+            let s = n.span().start;
+            crate::Error::from(Error::InvalidConfig {
+                location: Location { file: name.clone(), line: s.line, column: s.column },
+                message,
+            })
+        };
+        let value = section.to_json()?;
+        let Some(map) = value.as_object() else {
+            return Err(at(&section, "diff: must be a mapping".into()));
+        };
+        o.apply_json(map).map_err(|e| at(&section, format!("diff: {e}")))?;
+        Ok(o)
+    }
+}
+
+/// A resource's identity as reported.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct ResourceRef {
+    /// Group of the identity (empty for core); sorts first.
+    #[serde(skip)]
+    pub group: String,
+    /// `kind`.
+    pub kind: String,
+    /// Effective namespace (null for cluster-scoped kinds).
+    pub namespace: Option<String>,
+    /// `metadata.name`.
+    pub name: String,
+    /// `apiVersion` (of NEW when both sides have the object).
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
+}
+
+/// One field change.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FieldChange {
+    /// Dotted path with list elements selected by merge key (`spec.ports[port=80,protocol=TCP].targetPort`) or `[N]`.
+    pub path: String,
+    /// JSON pointer of the field in NEW (in OLD when NEW lacks it).
+    pub pointer: String,
+    /// What happened.
+    pub op: Op,
+    /// OLD value (null when absent or hidden).
+    pub old: Value,
+    /// NEW value (null when absent or hidden).
+    pub new: Value,
+    /// Impact class.
+    pub impact: Impact,
+    /// A Secret value changed; values are not shown.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
+    /// The list element has duplicate merge keys; the last one was compared.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ambiguous: bool,
+    /// An explanation (re-key, type error, reference following a rename, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The live field manager owning the OLD field (from `managedFields`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
+    /// Where the OLD value is.
+    pub old_location: Option<Location>,
+    /// Where the NEW value is.
+    pub new_location: Option<Location>,
+}
+
+/// One object with differences.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ResourceDiff {
+    /// Identity.
+    pub resource: ResourceRef,
+    /// added, removed, changed or renamed.
+    pub change: ChangeKind,
+    /// The OLD name of a renamed object.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
+    /// The OLD apiVersion when it differs from NEW's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_api_version: Option<String>,
+    /// Impact classes of the changes (sorted, unique).
+    pub impact: Vec<Impact>,
+    /// Where the OLD object starts.
+    pub old_location: Option<Location>,
+    /// Where the NEW object starts.
+    pub new_location: Option<Location>,
+    /// Field changes, sorted by path (empty for added and removed objects).
+    pub changes: Vec<FieldChange>,
+}
+
+/// Counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    /// Objects only in NEW.
+    pub added: usize,
+    /// Objects only in OLD.
+    pub removed: usize,
+    /// Objects with field changes.
+    pub changed: usize,
+    /// Objects paired as renames.
+    pub renamed: usize,
+    /// Matched objects without differences.
+    pub unchanged: usize,
+    /// Field changes removed by ignore rules (never counted in the exit code).
+    pub ignored: usize,
+}
+
+/// Ignored changes grouped by rule, path and values.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SuppressedGroup {
+    /// The rule as written.
+    pub rule: String,
+    /// Field path.
+    pub path: String,
+    /// OLD value (null when hidden or absent).
+    pub old: Value,
+    /// NEW value.
+    pub new: Value,
+    /// How many objects had this change.
+    pub resources: usize,
+}
+
+/// A problem that does not stop the diff (duplicate merge key, namespace on a cluster-scoped object).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Warning {
+    /// Stable code.
+    pub code: String,
+    /// What.
+    pub message: String,
+    /// Where.
+    pub location: Option<Location>,
+}
+
+/// An identity that could not be diffed (duplicate on one side, unreadable value).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DiffError {
+    /// `diff.duplicate-identity`, `yaml.value`.
+    pub code: String,
+    /// What.
+    pub message: String,
+    /// The identity (`group/Kind/namespace/name`).
+    pub resource: String,
+    /// Every place the identity appears.
+    pub locations: Vec<Location>,
+}
+
+/// Why a field was equalized (`--explain`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Explanation {
+    /// The identity.
+    pub resource: String,
+    /// Field path or pointer.
+    pub path: String,
+    /// Step name (`quantity-canonical`, `server-default:imagePullPolicy`, `ignore-rule#1`, …).
+    pub rule: String,
+}
+
+/// The `gitops-kit/diff/v1` report.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DiffReport {
+    /// `gitops-kit/diff/v1`.
+    pub schema: &'static str,
+    /// Mode used.
+    pub mode: Mode,
+    /// Counts.
+    pub summary: Summary,
+    /// 0 no counted differences, 1 differences (or, with `fail_on`, a change of those classes), 2 errors.
+    pub exit_code: i32,
+    /// Objects with differences, sorted by identity.
+    pub resources: Vec<ResourceDiff>,
+    /// Ignored changes, grouped.
+    pub suppressed: Vec<SuppressedGroup>,
+    /// Warnings.
+    pub warnings: Vec<Warning>,
+    /// Identities that could not be diffed.
+    pub errors: Vec<DiffError>,
+    /// Equalizations, when `explain` is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Vec<Explanation>>,
+}
+
+/// Diffs two texts (`<old>` and `<new>` are their names in locations).
+///
+/// # Errors
+/// YAML errors of either text.
+pub fn diff_texts(old: &str, new: &str, options: &DiffOptions) -> Result<DiffReport, crate::Error> {
+    let a = ManifestSet::from_str_with(old, "<old>", &options.parse)?;
+    let b = ManifestSet::from_str_with(new, "<new>", &options.parse)?;
+    Ok(diff(&a, &b, options))
+}
+
+/// Diffs two lists of command-line sources (files, directories, `-`, `git:REF:PATH`).
+///
+/// # Errors
+/// Source, git and YAML errors.
+pub fn diff_sources<S: AsRef<str>>(
+    old: &[S],
+    new: &[S],
+    repo_dir: Option<&Path>,
+    options: &DiffOptions,
+) -> Result<DiffReport, crate::Error> {
+    let a = ManifestSet::load_args(old, repo_dir, &options.parse)?;
+    let b = ManifestSet::load_args(new, repo_dir, &options.parse)?;
+    Ok(diff(&a, &b, options))
+}
+
+/// Identity key used for matching: group, kind, namespace ("" when cluster-scoped), name.
+type Key = (String, String, String, String);
+
+struct Entry<'s> {
+    res: &'s Resource,
+    key: Key,
+    scope_known: bool,
+    prepared: Prepared,
+}
+
+struct Side<'s> {
+    entries: Vec<Entry<'s>>,
+    by_key: BTreeMap<Key, usize>,
+    generated: Vec<usize>,
+    duplicates: Vec<Key>,
+}
+
+fn location_of(res: &Resource, pointer: Option<&str>) -> Option<Location> {
+    let pointer = pointer?;
+    let node = res.node();
+    // Nearest existing ancestor: normalization may move a value (stringData → data).
+    let mut p = pointer.to_string();
+    let target = loop {
+        if let Some(n) = node.pointer(&p) {
+            break n;
+        }
+        if let Some(alt) = p.strip_prefix("/data/").map(|rest| format!("/stringData/{rest}"))
+            && let Some(n) = node.pointer(&alt)
+        {
+            break n;
+        }
+        match p.rfind('/') {
+            Some(i) => p.truncate(i),
+            None => break node,
+        }
+    };
+    let s = target.span().start;
+    Some(Location { file: res.file().to_string(), line: s.line, column: s.column })
+}
+
+/// Diffs two manifest sets: OLD (before, or the live export) and NEW (after, or the desired state).
+#[must_use]
+pub fn diff(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) -> DiffReport {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let default_ns = options.namespace.clone().unwrap_or_else(|| "default".into());
+    let crds = crd_infos(old, new);
+    let mut old_side = side(old, &crds, &default_ns, &mut errors, &mut warnings);
+    let mut new_side = side(new, &crds, &default_ns, &mut errors, &mut warnings);
+    // A duplicated identity is not diffed on either side.
+    let dups: BTreeSet<Key> = old_side.duplicates.iter().chain(&new_side.duplicates).cloned().collect();
+    for d in &dups {
+        old_side.by_key.remove(d);
+        new_side.by_key.remove(d);
+    }
+
+    // Match; objects of unknown scope without a namespace also match the default namespace.
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut matched_old = BTreeSet::new();
+    let mut matched_new = BTreeSet::new();
+    for (key, &ni) in &new_side.by_key {
+        let alt = |k: &Key| (k.0.clone(), k.1.clone(), default_ns.clone(), k.3.clone());
+        let oi = old_side.by_key.get(key).copied().or_else(|| {
+            let e = &new_side.entries[ni];
+            if e.scope_known {
+                return None;
+            }
+            if key.2.is_empty() {
+                old_side.by_key.get(&alt(key)).copied()
+            } else if key.2 == default_ns {
+                old_side.by_key.get(&(key.0.clone(), key.1.clone(), String::new(), key.3.clone())).copied()
+            } else {
+                None
+            }
+        });
+        if let Some(oi) = oi.filter(|oi| !matched_old.contains(oi)) {
+            pairs.push((oi, ni));
+            matched_old.insert(oi);
+            matched_new.insert(ni);
+        }
+    }
+    let unmatched_old: Vec<usize> =
+        old_side.by_key.values().copied().filter(|i| !matched_old.contains(i)).collect();
+    let mut unmatched_new: Vec<usize> =
+        new_side.by_key.values().copied().filter(|i| !matched_new.contains(i)).collect();
+    let renames = if options.no_renames {
+        Vec::new()
+    } else {
+        rename::pair(&old_side.entries, &new_side.entries, &unmatched_old, &unmatched_new, |e| {
+            (&e.key, &e.prepared.value)
+        })
+    };
+    let renamed_old: BTreeSet<usize> = renames.iter().map(|r| r.0).collect();
+    let renamed_new: BTreeSet<usize> = renames.iter().map(|r| r.1).collect();
+    unmatched_new.extend(new_side.generated.iter().copied());
+
+    let compared: Vec<Compared> = pairs
+        .par_iter()
+        .map(|&(oi, ni)| (oi, ni, false))
+        .chain(renames.par_iter().map(|&(oi, ni)| (oi, ni, true)))
+        .map(|(oi, ni, renamed)| {
+            compare_pair(&old_side.entries[oi], &new_side.entries[ni], renamed, options, &crds)
+        })
+        .collect();
+
+    let mut report = DiffReport {
+        schema: SCHEMA,
+        mode: options.mode,
+        summary: Summary::default(),
+        exit_code: 0,
+        resources: Vec::new(),
+        suppressed: Vec::new(),
+        warnings,
+        errors,
+        explain: options.explain.then(Vec::new),
+    };
+    let mut suppressed: BTreeMap<(usize, String, String, String), usize> = BTreeMap::new();
+    let mut suppressed_values: HashMap<(usize, String, String, String), (Value, Value)> = HashMap::new();
+    for c in compared {
+        for (rule, ch) in &c.suppressed {
+            let k = (*rule, ch.path.clone(), json_text(&ch.old), json_text(&ch.new));
+            *suppressed.entry(k.clone()).or_default() += 1;
+            suppressed_values.entry(k).or_insert_with(|| (ch.old.clone(), ch.new.clone()));
+            report.summary.ignored += 1;
+        }
+        report.warnings.extend(c.warnings);
+        if let Some(ex) = report.explain.as_mut() {
+            ex.extend(c.explains);
+        }
+        match c.diff {
+            Some(d) => report.resources.push(d),
+            None => report.summary.unchanged += 1,
+        }
+    }
+    for &oi in unmatched_old.iter().filter(|i| !renamed_old.contains(i)) {
+        report.resources.push(whole(&old_side.entries[oi], ChangeKind::Removed));
+    }
+    for &ni in unmatched_new.iter().filter(|i| !renamed_new.contains(i)) {
+        report.resources.push(whole(&new_side.entries[ni], ChangeKind::Added));
+    }
+    for &oi in &old_side.generated {
+        report.resources.push(whole(&old_side.entries[oi], ChangeKind::Removed));
+    }
+    collapse_rename_references(&mut report.resources);
+    report.suppressed = suppressed
+        .into_iter()
+        .map(|(k, count)| {
+            let (old, new) = suppressed_values.remove(&k).unwrap_or_default();
+            SuppressedGroup {
+                rule: options.ignore.get(k.0).map(|r| r.text.clone()).unwrap_or_default(),
+                path: k.1,
+                old,
+                new,
+                resources: count,
+            }
+        })
+        .collect();
+    report.resources.sort_by(|a, b| {
+        a.resource.cmp(&b.resource).then(loc_key(&a.old_location).cmp(&loc_key(&b.old_location)))
+    });
+    for r in &report.resources {
+        match r.change {
+            ChangeKind::Added => report.summary.added += 1,
+            ChangeKind::Removed => report.summary.removed += 1,
+            ChangeKind::Changed => report.summary.changed += 1,
+            ChangeKind::Renamed => report.summary.renamed += 1,
+        }
+    }
+    report.warnings.sort_by(|a, b| {
+        (loc_key(&a.location), &a.code, &a.message).cmp(&(loc_key(&b.location), &b.code, &b.message))
+    });
+    report.warnings.dedup();
+    report.errors.sort_by(|a, b| a.resource.cmp(&b.resource));
+    if let Some(ex) = report.explain.as_mut() {
+        ex.sort();
+    }
+    report.exit_code = exit_code(&report, &options.fail_on);
+    report
+}
+
+fn loc_key(l: &Option<Location>) -> Option<(&str, u32, u32)> {
+    l.as_ref().map(|l| (l.file.as_str(), l.line, l.column))
+}
+
+fn json_text(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+fn exit_code(report: &DiffReport, fail_on: &[Impact]) -> i32 {
+    if !report.errors.is_empty() {
+        return 2;
+    }
+    let failing = if fail_on.is_empty() {
+        !report.resources.is_empty()
+    } else {
+        report.resources.iter().any(|r| r.impact.iter().any(|i| fail_on.contains(i)))
+    };
+    i32::from(failing)
+}
+
+fn crd_infos(old: &ManifestSet, new: &ManifestSet) -> HashMap<(String, String), schema::CrdInfo> {
+    let mut out = HashMap::new();
+    for set in [old, new] {
+        for r in set.resources() {
+            if r.id().kind == "CustomResourceDefinition"
+                && r.id().group == "apiextensions.k8s.io"
+                && let Ok(v) = r.to_json()
+                && let Some((k, info)) = schema::crd_info(&v)
+            {
+                out.insert(k, info);
+            }
+        }
+    }
+    out
+}
+
+fn side<'s>(
+    set: &'s ManifestSet,
+    crds: &HashMap<(String, String), schema::CrdInfo>,
+    default_ns: &str,
+    errors: &mut Vec<DiffError>,
+    warnings: &mut Vec<Warning>,
+) -> Side<'s> {
+    let prepared: Vec<(&Resource, Result<Prepared, crate::yaml::Error>)> = set
+        .resources()
+        .par_iter()
+        .map(|r| (r, r.to_json().map(|v| normalize::prepare(&r.id().kind, v))))
+        .collect();
+    let mut entries = Vec::new();
+    let mut groups: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
+    let mut generated = Vec::new();
+    for (res, p) in prepared {
+        let id = res.id();
+        let prepared = match p {
+            Ok(p) => p,
+            Err(e) => {
+                errors.push(DiffError {
+                    code: e.code().to_string(),
+                    message: e.to_string(),
+                    resource: id.to_string(),
+                    locations: vec![res.location()],
+                });
+                continue;
+            }
+        };
+        let scope = schema::builtin_scope(&id.group, &id.kind)
+            .or_else(|| crds.get(&(id.group.clone(), id.kind.clone())).map(|c| c.namespaced));
+        let namespace = match (scope, &id.namespace) {
+            (Some(true), ns) => ns.clone().unwrap_or_else(|| default_ns.to_string()),
+            (Some(false), Some(ns)) => {
+                warnings.push(Warning {
+                    code: "diff.namespace-on-cluster-scoped".into(),
+                    message: format!("{} is cluster-scoped; metadata.namespace {ns:?} is ignored", id.kind),
+                    location: location_of(res, Some("/metadata/namespace")),
+                });
+                String::new()
+            }
+            (Some(false), None) => String::new(),
+            (None, ns) => ns.clone().unwrap_or_default(),
+        };
+        let key = (id.group.clone(), id.kind.clone(), namespace, id.name.clone());
+        let idx = entries.len();
+        entries.push(Entry { res, key: key.clone(), scope_known: scope.is_some(), prepared });
+        if id.generate_name {
+            generated.push(idx);
+        } else {
+            groups.entry(key).or_default().push(idx);
+        }
+    }
+    let mut by_key = BTreeMap::new();
+    let mut duplicates = Vec::new();
+    for (key, idx) in groups {
+        if idx.len() > 1 {
+            errors.push(DiffError {
+                code: "diff.duplicate-identity".into(),
+                message: format!(
+                    "{} appears {} times in one input; it is not diffed",
+                    display_key(&key),
+                    idx.len()
+                ),
+                resource: display_key(&key),
+                locations: idx.iter().map(|&i| entries[i].res.location()).collect(),
+            });
+            duplicates.push(key);
+        } else {
+            by_key.insert(key, idx[0]);
+        }
+    }
+    Side { entries, by_key, generated, duplicates }
+}
+
+fn display_key(k: &Key) -> String {
+    format!("{}/{}/{}/{}", k.0, k.1, k.2, k.3)
+}
+
+fn resource_ref(e: &Entry<'_>) -> ResourceRef {
+    ResourceRef {
+        group: e.key.0.clone(),
+        kind: e.key.1.clone(),
+        namespace: (!e.key.2.is_empty()).then(|| e.key.2.clone()),
+        name: e.key.3.clone(),
+        api_version: e.res.api_version(),
+    }
+}
+
+fn whole(e: &Entry<'_>, change: ChangeKind) -> ResourceDiff {
+    let destructive = change == ChangeKind::Removed && schema::destructive_removal(&e.key.1);
+    let loc = Some(e.res.location());
+    ResourceDiff {
+        resource: resource_ref(e),
+        change,
+        renamed_from: None,
+        old_api_version: None,
+        impact: if destructive { vec![Impact::Destructive] } else { Vec::new() },
+        old_location: if change == ChangeKind::Removed { loc.clone() } else { None },
+        new_location: if change == ChangeKind::Added { loc } else { None },
+        changes: Vec::new(),
+    }
+}
+
+struct Compared {
+    diff: Option<ResourceDiff>,
+    suppressed: Vec<(usize, FieldChange)>,
+    warnings: Vec<Warning>,
+    explains: Vec<Explanation>,
+}
+
+fn compare_pair(
+    o: &Entry<'_>,
+    n: &Entry<'_>,
+    renamed: bool,
+    options: &DiffOptions,
+    crds: &HashMap<(String, String), schema::CrdInfo>,
+) -> Compared {
+    let version_skew = o.res.id().version != n.res.id().version;
+    let id = display_key(&n.key);
+    // Hash fast path: identical normalized objects cannot differ.
+    if !renamed && !version_skew && o.prepared.value == n.prepared.value && !options.explain {
+        return Compared { diff: None, suppressed: Vec::new(), warnings: Vec::new(), explains: Vec::new() };
+    }
+    let kind = n.key.1.as_str();
+    let crd = crds.get(&(n.key.0.clone(), n.key.1.clone()));
+    let mut pod_roots: Vec<String> = options
+        .pod_specs
+        .iter()
+        .filter_map(|s| s.split_once(':'))
+        .filter(|(k, _)| *k == kind)
+        .map(|(_, p)| p.replace("[*]", "[]"))
+        .collect();
+    pod_roots.sort();
+    let rules = options
+        .ignore
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.selects(&n.key.0, kind, &n.key.2, &n.key.3, Some(&n.prepared.value)))
+        .collect();
+    let setup = Setup {
+        kind,
+        builtin: schema::builtin_scope(&n.key.0, kind).is_some(),
+        crd,
+        secret: kind == "Secret" && n.key.0.is_empty(),
+        old_live: o.prepared.live,
+        mode: options.mode,
+        show_secrets: options.show_secrets,
+        version_skew,
+        explain: options.explain,
+        pod_roots,
+        rules,
+        managed: o.prepared.managed.iter().map(|(m, f)| (m.clone(), f)).collect(),
+    };
+    let mut engine = Engine::new(setup);
+    engine.run(&o.prepared.value, &n.prepared.value, o.prepared.last_applied.as_ref());
+    let convert = |c: RawChange| field_change(c, kind, o.res, n.res);
+    let mut changes: Vec<FieldChange> = engine.changes.drain(..).map(convert).collect();
+    if version_skew {
+        changes.push(FieldChange {
+            path: "apiVersion".into(),
+            pointer: "/apiVersion".into(),
+            op: Op::Changed,
+            old: Value::String(o.res.api_version()),
+            new: Value::String(n.res.api_version()),
+            impact: Impact::Config,
+            hidden: false,
+            ambiguous: false,
+            note: Some("apiVersion differs; fields only one version has are not compared".into()),
+            manager: None,
+            old_location: location_of(o.res, Some("/apiVersion")),
+            new_location: location_of(n.res, Some("/apiVersion")),
+        });
+    }
+    changes.sort_by(|a, b| a.path.cmp(&b.path).then(a.pointer.cmp(&b.pointer)));
+    let suppressed = engine.suppressed.drain(..).map(|s| (s.rule, convert(s.change))).collect();
+    let warnings = engine
+        .warnings
+        .drain(..)
+        .map(|w| Warning {
+            code: w.code.into(),
+            message: w.message,
+            location: location_of(n.res, w.new_ptr.as_deref())
+                .or_else(|| location_of(o.res, w.old_ptr.as_deref())),
+        })
+        .collect();
+    let mut explains: Vec<Explanation> = engine
+        .explains
+        .drain(..)
+        .map(|(rule, path)| Explanation { resource: id.clone(), path, rule })
+        .collect();
+    if options.explain {
+        for (side, p) in [("old", &o.prepared), ("new", &n.prepared)] {
+            explains.extend(p.steps.iter().map(|(rule, ptr)| Explanation {
+                resource: id.clone(),
+                path: format!("{side}:{ptr}"),
+                rule: rule.clone(),
+            }));
+        }
+    }
+    let diff = (!changes.is_empty() || renamed).then(|| {
+        let impact: BTreeSet<Impact> = changes.iter().map(|c| c.impact).collect();
+        ResourceDiff {
+            resource: resource_ref(n),
+            change: if renamed { ChangeKind::Renamed } else { ChangeKind::Changed },
+            renamed_from: renamed.then(|| o.key.3.clone()),
+            old_api_version: version_skew.then(|| o.res.api_version()),
+            impact: impact.into_iter().collect(),
+            old_location: Some(o.res.location()),
+            new_location: Some(n.res.location()),
+            changes,
+        }
+    });
+    Compared { diff, suppressed, warnings, explains }
+}
+
+fn field_change(c: RawChange, kind: &str, old: &Resource, new: &Resource) -> FieldChange {
+    FieldChange {
+        pointer: c.new_ptr.clone().or_else(|| c.old_ptr.clone()).unwrap_or_default(),
+        old_location: location_of(old, c.old_ptr.as_deref()),
+        new_location: location_of(new, c.new_ptr.as_deref()),
+        impact: schema::impact_of(kind, &c.raw_schema, &c.canon),
+        path: c.path,
+        op: c.op,
+        old: c.old.unwrap_or(Value::Null),
+        new: c.new.unwrap_or(Value::Null),
+        hidden: c.hidden,
+        ambiguous: c.ambiguous,
+        note: c.note,
+        manager: c.manager,
+    }
+}
+
+/// References that followed a renamed ConfigMap or Secret are marked as such.
+fn collapse_rename_references(resources: &mut [ResourceDiff]) {
+    let renames: Vec<(String, String, String, Option<String>)> = resources
+        .iter()
+        .filter(|r| {
+            r.change == ChangeKind::Renamed && matches!(r.resource.kind.as_str(), "ConfigMap" | "Secret")
+        })
+        .filter_map(|r| {
+            Some((
+                r.resource.kind.clone(),
+                r.renamed_from.clone()?,
+                r.resource.name.clone(),
+                r.resource.namespace.clone(),
+            ))
+        })
+        .collect();
+    if renames.is_empty() {
+        return;
+    }
+    for r in resources.iter_mut() {
+        for c in &mut r.changes {
+            let (Some(old), Some(new)) = (c.old.as_str(), c.new.as_str()) else { continue };
+            if let Some((kind, from, to, _)) = renames.iter().find(|(_, from, to, ns)| {
+                from == old && to == new && (ns.is_none() || *ns == r.resource.namespace)
+            }) {
+                c.note = Some(format!("reference follows rename of {kind} {from} → {to}"));
+            }
+        }
     }
 }

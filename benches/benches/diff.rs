@@ -1,0 +1,107 @@
+//! Semantic diff of two generated manifest sets (Deployments, Services, ConfigMaps; 20 % of the
+//! Deployments changed in image, env, resources or labels) against the cost of loading them.
+//!
+//! Run: `cargo bench -p gitops-kit-benches --bench diff -- --warm-up-time 1 --measurement-time 3`.
+//! Before criterion's report, one line of ratios is printed for a set of `GITOPS_KIT_DIFF_MB`
+//! (default 50) MB per side: load MB/s, diff-only MB/s, diff/load for changed and identical
+//! sets, and `gitops-kit diff` end to end against GNU `diff -u` on the same files when
+//! available.
+
+use std::hint::black_box;
+use std::process::Command;
+use std::time::Instant;
+
+use criterion::{Criterion, Throughput};
+use gitops_kit::diff::{DiffOptions, diff};
+use gitops_kit::manifest::ManifestSet;
+use gitops_kit::yaml::ParseOptions;
+
+fn deployment(i: usize, changed: bool) -> String {
+    let (image, cpu, level, version) =
+        if changed { ("2.0", "750m", "debug", "2") } else { ("1.0", "500m", "info", "1") };
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n  namespace: team-{ns}\n  labels:\n    app.kubernetes.io/name: app-{i}\n    app.kubernetes.io/version: \"{version}\"\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {{app: app-{i}}}\n  template:\n    metadata:\n      labels: {{app: app-{i}}}\n    spec:\n      containers:\n      - name: app\n        image: registry.example.com/team/app-{i}:{image}\n        ports:\n        - {{containerPort: 8080, name: http}}\n        env:\n        - {{name: LOG_LEVEL, value: {level}}}\n        - {{name: REGION, value: eu-west-1}}\n        resources:\n          requests: {{cpu: {cpu}, memory: 256Mi}}\n          limits: {{cpu: \"1\", memory: 512Mi}}\n        readinessProbe:\n          httpGet: {{path: /healthz, port: http}}\n      - name: sidecar\n        image: registry.example.com/proxy:1.4\n        volumeMounts:\n        - {{name: config, mountPath: /etc/proxy}}\n      volumes:\n      - name: config\n        configMap: {{name: app-{i}-proxy}}\n---\napiVersion: v1\nkind: Service\nmetadata: {{name: app-{i}, namespace: team-{ns}}}\nspec:\n  selector: {{app: app-{i}}}\n  ports:\n  - {{port: 80, targetPort: 8080, name: http}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: app-{i}-proxy, namespace: team-{ns}}}\ndata:\n  proxy.yaml: |\n    listen: 15001\n    upstream: 127.0.0.1:8080\n",
+        ns = i % 40,
+    )
+}
+
+/// Two versions of a set of about `bytes` bytes; every fifth Deployment differs.
+fn sets(bytes: usize) -> (String, String) {
+    let (mut old, mut new) = (String::new(), String::new());
+    let mut i = 0;
+    while old.len() < bytes {
+        old.push_str(&deployment(i, false));
+        old.push_str("---\n");
+        new.push_str(&deployment(i, i % 5 == 0));
+        new.push_str("---\n");
+        i += 1;
+    }
+    (old, new)
+}
+
+fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
+    (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            black_box(f());
+            t.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn load(text: &str, name: &str) -> ManifestSet {
+    ManifestSet::from_str_with(text, name, &ParseOptions::default()).expect("generated YAML loads")
+}
+
+fn report(mb_per_side: usize) {
+    let (old, new) = sets(mb_per_side << 20);
+    let mb = (old.len() + new.len()) as f64 / 1e6;
+    let options = DiffOptions::default();
+    let load_secs = best(3, || (load(&old, "old.yaml"), load(&new, "new.yaml")));
+    let (a, b, a2) = (load(&old, "old.yaml"), load(&new, "new.yaml"), load(&old, "old2.yaml"));
+    let changed = best(3, || diff(&a, &b, &options));
+    let identical = best(3, || diff(&a, &a2, &options));
+    let report = diff(&a, &b, &options);
+    assert_eq!(report.summary.changed, (a.len() / 3).div_ceil(5), "every fifth Deployment changed");
+    print!(
+        "diff: {mb:.1} MB (both sides), {} objects per side, {} changed; load {:.1} MB/s; diff-only changed {:.1} MB/s, identical {:.1} MB/s; \
+         diff/load changed = {:.2}, identical = {:.2}; changed/identical = {:.2} (goal >= 3: hash fast path); end-to-end {:.1} MB/s (goal >= 40)",
+        a.len(),
+        report.summary.changed,
+        mb / load_secs,
+        mb / changed,
+        mb / identical,
+        changed / load_secs,
+        identical / load_secs,
+        changed / identical,
+        mb / (load_secs + changed),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (pa, pb) = (dir.path().join("old.yaml"), dir.path().join("new.yaml"));
+    std::fs::write(&pa, &old).expect("write");
+    std::fs::write(&pb, &new).expect("write");
+    let gnu = best(3, || Command::new("diff").arg("-u").arg(&pa).arg(&pb).output());
+    if Command::new("diff").arg("--version").output().is_ok() {
+        println!("; ours end-to-end / GNU diff -u = {:.2}", (load_secs + changed) / gnu);
+    } else {
+        println!();
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let size = std::env::var("GITOPS_KIT_DIFF_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(50usize);
+    report(size);
+    // Criterion samples a smaller set so a run stays short.
+    let (old, new) = sets(4 << 20);
+    let (a, b, a2) = (load(&old, "old.yaml"), load(&new, "new.yaml"), load(&old, "old2.yaml"));
+    let options = DiffOptions::default();
+    let mut group = c.benchmark_group("diff");
+    group.sample_size(10).throughput(Throughput::Bytes((old.len() + new.len()) as u64));
+    group.bench_function("load-both", |bch| bch.iter(|| (load(&old, "old.yaml"), load(&new, "new.yaml"))));
+    group.bench_function("diff-changed", |bch| bch.iter(|| diff(black_box(&a), black_box(&b), &options)));
+    group.bench_function("diff-identical", |bch| bch.iter(|| diff(black_box(&a), black_box(&a2), &options)));
+    group.finish();
+}
+
+criterion::criterion_group!(benches, bench);
+criterion::criterion_main!(benches);

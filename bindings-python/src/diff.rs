@@ -1,0 +1,123 @@
+//! Semantic diff of manifest sets: `diff` (sources) and `diff_texts` (two strings).
+
+use crate::convert::{from_py, to_py};
+use crate::errors::OrRaise;
+use gitops_kit::diff::{self as core_diff, DiffOptions};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use pyo3::types::{PyBytes, PyString};
+use std::path::PathBuf;
+
+fn options_from_py(py: Python<'_>, options: Option<&Bound<'_, PyAny>>) -> PyResult<DiffOptions> {
+    let value = match options {
+        Some(o) if !o.is_none() => from_py(o)?,
+        _ => serde_json::Value::Null,
+    };
+    DiffOptions::from_json(&value).or_raise(py)
+}
+
+/// One source as the CLI reads it: a `str` (`-`, `git:REF:PATH` or a path) or an `os.PathLike`.
+fn source(obj: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(s.to_cow()?.into_owned());
+    }
+    if obj.hasattr("__fspath__")? {
+        let path: PathBuf = obj.extract()?;
+        return Ok(path.to_string_lossy().into_owned());
+    }
+    Err(PyTypeError::new_err(format!("a source must be str or os.PathLike, not {}", obj.get_type().name()?)))
+}
+
+fn sources(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    if obj.is_instance_of::<PyString>() || obj.hasattr("__fspath__")? {
+        return Ok(vec![source(obj)?]);
+    }
+    if obj.is_instance_of::<PyBytes>() {
+        return Err(PyTypeError::new_err(
+            "sources must be str, os.PathLike or a sequence of them, not bytes",
+        ));
+    }
+    obj.try_iter()
+        .map_err(|_| PyTypeError::new_err("sources must be str, os.PathLike or a sequence of them"))?
+        .map(|item| source(&item?))
+        .collect()
+}
+
+/// Diffs OLD sources against NEW sources (files, directories, `"-"`, `"git:REF:PATH"`; a str or a
+/// list), returning the `gitops-kit/diff/v1` report as a dict. `options`: mode ("apply" or
+/// "strict"), namespace, ignore (list of rules), show_secrets, explain, fail_on, pod_specs,
+/// renames, lenient, config (a gitops-kit.yaml path whose `diff:` section is read). `repo` is the
+/// repository for git sources (default: the one containing the current directory).
+#[pyfunction]
+#[pyo3(signature = (old, new, options = None, repo = None))]
+#[pyo3(text_signature = "(old, new, options=None, repo=None)")]
+fn diff<'py>(
+    py: Python<'py>,
+    old: &Bound<'py, PyAny>,
+    new: &Bound<'py, PyAny>,
+    options: Option<&Bound<'py, PyAny>>,
+    repo: Option<PathBuf>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (old, new) = (sources(old)?, sources(new)?);
+    let options = options_from_py(py, options)?;
+    let report = py
+        .detach(|| {
+            core_diff::diff_sources(&old, &new, repo.as_deref(), &options).and_then(|r| {
+                serde_json::to_value(&r).map_err(|e| gitops_kit::Error::InvalidArgument(e.to_string()))
+            })
+        })
+        .or_raise(py)?;
+    to_py(py, &report)
+}
+
+/// Diffs two YAML/JSON texts (named `<old>` and `<new>` in locations); same report as `diff`.
+#[pyfunction]
+#[pyo3(signature = (old, new, options = None))]
+#[pyo3(text_signature = "(old, new, options=None)")]
+fn diff_texts<'py>(
+    py: Python<'py>,
+    old: PyBackedStr,
+    new: PyBackedStr,
+    options: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let options = options_from_py(py, options)?;
+    let report = py
+        .detach(|| {
+            core_diff::diff_texts(&old, &new, &options).and_then(|r| {
+                serde_json::to_value(&r).map_err(|e| gitops_kit::Error::InvalidArgument(e.to_string()))
+            })
+        })
+        .or_raise(py)?;
+    to_py(py, &report)
+}
+
+/// The text (dyff-like) or markdown rendering of a diff of two texts, as the CLI prints it.
+#[pyfunction]
+#[pyo3(signature = (old, new, options = None, format = String::from("text")))]
+#[pyo3(text_signature = "(old, new, options=None, format='text')")]
+fn diff_texts_render(
+    py: Python<'_>,
+    old: PyBackedStr,
+    new: PyBackedStr,
+    options: Option<&Bound<'_, PyAny>>,
+    format: String,
+) -> PyResult<String> {
+    let options = options_from_py(py, options)?;
+    let report = py.detach(|| core_diff::diff_texts(&old, &new, &options)).or_raise(py)?;
+    match format.as_str() {
+        "text" => Ok(core_diff::render::text(&report, false)),
+        "markdown" => Ok(core_diff::render::markdown(&report)),
+        other => Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "format must be text or markdown, not {other:?}"
+        ))),
+    }
+}
+
+/// Adds the diff functions to the module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(diff, m)?)?;
+    m.add_function(wrap_pyfunction!(diff_texts, m)?)?;
+    m.add_function(wrap_pyfunction!(diff_texts_render, m)?)?;
+    Ok(())
+}

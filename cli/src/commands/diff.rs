@@ -1,0 +1,157 @@
+//! `gitops-kit diff OLD NEW`: semantic, Kubernetes-aware diff of two manifest sets, or of a live
+//! export (OLD) and the desired state (NEW).
+
+use crate::output;
+use gitops_kit::diff::{self, DiffOptions, IgnoreRule, Impact, Mode};
+use gitops_kit::yaml::ParseOptions;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Output formats of `diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// One block per change with before → after and file:line:column.
+    Text,
+    /// The `gitops-kit/diff/v1` report.
+    Json,
+    /// A pull-request comment: counts per kind and collapsible details.
+    Markdown,
+}
+
+/// Comparison mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModeArg {
+    /// Only fields the desired side (NEW) or the live object's last-applied annotation sets.
+    Apply,
+    /// Every field, minus the normalization profile.
+    Strict,
+}
+
+/// When to colour text output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Color {
+    /// When standard output is a terminal.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Arguments of `diff`.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Exit codes: 0 no differences, 1 differences (or, with --fail-on, a change of those classes), 2 error.\n\
+Examples:\n  gitops-kit diff git:prd:manifests git:stg:manifests\n  kubectl get deploy,svc -o yaml > live.yaml && gitops-kit diff live.yaml manifests/\n  gitops-kit diff old/ new/ --ignore 'spec.template.spec.containers[name=istio-proxy]' -o json"
+)]
+pub struct Args {
+    /// OLD and NEW sources: files, directories, `-`, or `git:REF:PATH`.
+    #[arg(value_name = "SOURCE", num_args = 0..=2)]
+    sources: Vec<String>,
+    /// More OLD sources (repeatable).
+    #[arg(long = "old", value_name = "SOURCE")]
+    old: Vec<String>,
+    /// More NEW sources (repeatable).
+    #[arg(long = "new", value_name = "SOURCE")]
+    new: Vec<String>,
+    /// `apply` (default) or `strict`.
+    #[arg(long, value_enum)]
+    mode: Option<ModeArg>,
+    /// Ignore rule: a path (`spec.replicas`, `/spec/replicas`, `containers[name=istio-proxy]`) or a
+    /// flow mapping `{path: ..., kind: ..., name: ..., namespace: ..., labels: ..., manager: ...}`.
+    #[arg(long, value_name = "RULE")]
+    ignore: Vec<String>,
+    /// gitops-kit.yaml whose `diff:` section gives defaults for these options.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Namespace of namespaced objects that set none (default `default`).
+    #[arg(long, short = 'n', value_name = "NS")]
+    namespace: Option<String>,
+    /// Show Secret values instead of "changed (hidden)".
+    #[arg(long)]
+    show_secrets: bool,
+    /// List every normalization step that equalized or ignored something.
+    #[arg(long)]
+    explain: bool,
+    /// Exit 1 only for changes of these impact classes (rollout, scale, metadata, immutable, destructive, config).
+    #[arg(long, value_name = "CLASS", value_delimiter = ',')]
+    fail_on: Vec<String>,
+    /// Extra pod-spec location in a custom kind, `Kind:path` (repeatable).
+    #[arg(long, value_name = "KIND:PATH")]
+    pod_spec: Vec<String>,
+    /// Do not pair removed and added objects as renames.
+    #[arg(long)]
+    no_renames: bool,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = DiffFormat::Text)]
+    output: DiffFormat,
+    /// Colour text output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Repository for `git:` sources (default: the one containing the current directory).
+    #[arg(long, value_name = "DIR")]
+    repo: Option<PathBuf>,
+    /// Accept duplicate mapping keys (last wins) like kubectl does.
+    #[arg(long)]
+    lenient: bool,
+}
+
+fn usage(message: &str) -> gitops_kit::Error {
+    gitops_kit::Error::InvalidArgument(message.to_string())
+}
+
+fn options(args: &Args) -> Result<DiffOptions, gitops_kit::Error> {
+    let mut o = match &args.config {
+        Some(path) => DiffOptions::from_config_file(path)?,
+        None => DiffOptions::default(),
+    };
+    if let Some(m) = args.mode {
+        o.mode = if m == ModeArg::Strict { Mode::Strict } else { Mode::Apply };
+    }
+    for rule in &args.ignore {
+        o.ignore.push(IgnoreRule::from_json(&serde_json::Value::String(rule.clone()))?);
+    }
+    if args.namespace.is_some() {
+        o.namespace.clone_from(&args.namespace);
+    }
+    o.show_secrets |= args.show_secrets;
+    o.explain |= args.explain;
+    o.no_renames |= args.no_renames;
+    for class in &args.fail_on {
+        o.fail_on.push(Impact::parse(class)?);
+    }
+    o.pod_specs.extend(args.pod_spec.iter().cloned());
+    if args.lenient {
+        o.parse = ParseOptions::lenient();
+    }
+    Ok(o)
+}
+
+/// Diffs OLD against NEW and prints the report; the exit code is the report's.
+pub fn run(args: &Args) -> Result<ExitCode, gitops_kit::Error> {
+    let mut old: Vec<String> = args.sources.first().cloned().into_iter().collect();
+    let mut new: Vec<String> = args.sources.get(1).cloned().into_iter().collect();
+    old.extend(args.old.iter().cloned());
+    new.extend(args.new.iter().cloned());
+    if old.is_empty() || new.is_empty() {
+        return Err(usage("diff needs an OLD and a NEW source (positional or --old/--new)"));
+    }
+    if old.iter().chain(&new).filter(|s| s.as_str() == "-").count() > 1 {
+        return Err(usage("standard input (-) can be only one of the sources"));
+    }
+    let options = options(args)?;
+    let report = diff::diff_sources(&old, &new, args.repo.as_deref(), &options)?;
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let text = match args.output {
+        DiffFormat::Json => output::json(&serde_json::to_value(&report).unwrap_or_default()),
+        DiffFormat::Text => diff::render::text(&report, color),
+        DiffFormat::Markdown => diff::render::markdown(&report),
+    };
+    output::print(&text).map_err(|e| output::stdout_error(&e))?;
+    Ok(ExitCode::from(u8::try_from(report.exit_code).unwrap_or(2)))
+}

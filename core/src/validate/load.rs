@@ -1,0 +1,142 @@
+//! Reading validation inputs file by file, so that a file that does not parse becomes a
+//! GK-S001 finding instead of stopping the run.
+
+use crate::git::Repo;
+use crate::manifest::{ManifestSet, SourceSpec};
+use crate::yaml::{ParseOptions, Source};
+use rayon::prelude::*;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// One input file, read but not parsed.
+pub(crate) struct Input {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The outcome of parsing one input.
+pub(crate) enum Parsed {
+    /// Objects and problems of a file that parsed.
+    Set(ManifestSet),
+    /// A file that did not parse: the error and the text (for excerpts), if it was text.
+    Failed { error: crate::yaml::Error, source: Option<Arc<Source>> },
+}
+
+const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
+
+/// Reads every file of command-line style sources, in order (directories sorted, hidden
+/// directories skipped, like `ManifestSet::from_path`).
+pub(crate) fn read_sources<S: AsRef<str>>(
+    sources: &[S],
+    repo_dir: Option<&Path>,
+) -> Result<Vec<Input>, crate::Error> {
+    let specs = sources.iter().map(|s| SourceSpec::parse(s.as_ref())).collect::<Result<Vec<_>, _>>()?;
+    let needs_repo = specs.iter().any(|s| matches!(s, SourceSpec::Git { .. }));
+    let repo = match (needs_repo, repo_dir) {
+        (false, _) => None,
+        (true, Some(dir)) => Some(Repo::open(dir)?),
+        (true, None) => Some(Repo::discover(".")?),
+    };
+    let mut inputs = Vec::new();
+    for spec in specs {
+        match spec {
+            SourceSpec::Stdin => {
+                let mut bytes = Vec::new();
+                std::io::stdin().lock().read_to_end(&mut bytes).map_err(|e| crate::manifest::Error::Io {
+                    path: "<stdin>".into(),
+                    message: e.to_string(),
+                })?;
+                inputs.push(Input { name: "<stdin>".into(), bytes });
+            }
+            SourceSpec::Path(path) => read_path(&path, &mut inputs)?,
+            SourceSpec::Git { rev, path } => {
+                let Some(repo) = repo.as_ref() else { continue };
+                let files = repo.read_files(&rev, &path)?;
+                if files.is_empty() {
+                    return Err(crate::manifest::Error::NotFound { path: format!("git:{rev}:{path}") }.into());
+                }
+                let single = files.len() == 1 && files[0].path == path;
+                for f in files {
+                    if single || has_extension(Path::new(&f.path)) {
+                        inputs.push(Input { name: format!("git:{rev}:{}", f.path), bytes: f.data });
+                    }
+                }
+            }
+        }
+    }
+    Ok(inputs)
+}
+
+fn read_path(path: &Path, inputs: &mut Vec<Input>) -> Result<(), crate::Error> {
+    let io = |p: &Path, e: std::io::Error| crate::manifest::Error::io(p, &e);
+    let meta = std::fs::metadata(path).map_err(|e| io(path, e))?;
+    let files = if meta.is_dir() { files_below(path)? } else { vec![path.to_path_buf()] };
+    let read: Vec<Result<Input, crate::Error>> = files
+        .par_iter()
+        .map(|f| {
+            let bytes = std::fs::read(f).map_err(|e| io(f, e))?;
+            Ok(Input { name: f.display().to_string(), bytes })
+        })
+        .collect();
+    for r in read {
+        inputs.push(r?);
+    }
+    Ok(())
+}
+
+fn has_extension(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| EXTENSIONS.contains(&e))
+}
+
+fn files_below(root: &Path) -> Result<Vec<PathBuf>, crate::Error> {
+    let io = |p: &Path, e: std::io::Error| crate::manifest::Error::io(p, &e);
+    let mut files = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).map_err(|e| io(&dir, e))? {
+            let entry = entry.map_err(|e| io(&dir, e))?;
+            let path = entry.path();
+            let file_type = entry.file_type().map_err(|e| io(&path, e))?;
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            if file_type.is_dir() {
+                if !hidden {
+                    dirs.push(path);
+                }
+            } else if has_extension(&path) && std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Parses inputs in parallel, Kubernetes' lenient way (duplicate keys become problems, reported
+/// as GK-S002), keeping input order.
+pub(crate) fn parse_all(inputs: Vec<Input>) -> Vec<Parsed> {
+    let options = ParseOptions::lenient();
+    inputs.into_par_iter().map(|input| parse_one(input, &options)).collect()
+}
+
+fn parse_one(input: Input, options: &ParseOptions) -> Parsed {
+    // The copy is cheap next to parsing, and keeps the text for the excerpt of a failure.
+    match ManifestSet::from_bytes(input.bytes.clone(), &input.name, options) {
+        Ok(set) => Parsed::Set(set),
+        Err(err) => {
+            let source = Source::from_bytes(input.name.clone(), input.bytes).ok().map(Arc::new);
+            let error = match err {
+                crate::manifest::Error::Yaml(e) => e,
+                other => {
+                    let loc = crate::Location { file: input.name.clone(), line: 1, column: 1 };
+                    crate::yaml::Error::new(
+                        crate::yaml::ErrorKind::Syntax(other.to_string()),
+                        loc,
+                        String::new(),
+                    )
+                }
+            };
+            Parsed::Failed { error, source }
+        }
+    }
+}

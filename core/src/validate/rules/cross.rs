@@ -1,0 +1,250 @@
+//! Cross-object rules over the whole input: duplicate objects (GK-S016), Services that select
+//! nothing (GK-R002), dangling references (GK-R003, GK-G009), Service target ports (GK-R004),
+//! readiness probes behind Services (GK-R005) and replicas fought over with an HPA (GK-G004).
+
+use super::At;
+use super::{containers, pod_labels, pod_spec, string_map, tok};
+use crate::manifest::Resource;
+use crate::validate::finding::{Finding, ResourceRef};
+use crate::yaml::{NodeRef, ScalarValue};
+use std::collections::{HashMap, HashSet};
+
+struct Workload<'a> {
+    resource: &'a Resource,
+    labels: Vec<(String, String)>,
+}
+
+fn ns(r: &Resource) -> &str {
+    r.id().namespace.as_deref().unwrap_or("")
+}
+
+fn push(
+    out: &mut Vec<Finding>,
+    r: &Resource,
+    rule: &'static str,
+    node: &NodeRef<'_>,
+    pointer: String,
+    message: String,
+) {
+    let mut f = Finding::at(rule, node, pointer, message);
+    f.resource = Some(ResourceRef::of(r));
+    out.push(f);
+}
+
+/// Runs the cross-object rules.
+pub(crate) fn check(resources: &[Resource]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    duplicates(resources, &mut out);
+    let workloads: Vec<Workload<'_>> = resources
+        .iter()
+        .filter(|r| r.id().kind != "PodTemplate" && pod_spec(&r.node(), &r.id().kind).is_some())
+        .map(|r| Workload { resource: r, labels: string_map(pod_labels(&r.node(), &r.id().kind)) })
+        .collect();
+    // Workloads by (namespace, label, value): a Service's candidates come from its first
+    // selector pair, so matching stays linear in the input.
+    let mut by_label: HashMap<(&str, &str, &str), Vec<&Workload<'_>>> = HashMap::new();
+    for w in &workloads {
+        for (k, v) in &w.labels {
+            by_label.entry((ns(w.resource), k.as_str(), v.as_str())).or_default().push(w);
+        }
+    }
+    let mut backed: HashSet<*const Resource> = HashSet::new();
+    for svc in resources.iter().filter(|r| r.id().group.is_empty() && r.id().kind == "Service") {
+        service(svc, &by_label, &mut backed, &mut out);
+    }
+    for w in &workloads {
+        if backed.contains(&std::ptr::from_ref(w.resource)) {
+            readiness(w.resource, &mut out);
+        }
+    }
+    let names: HashSet<(String, &str, &str)> =
+        resources.iter().map(|r| (r.id().kind.clone(), ns(r), r.id().name.as_str())).collect();
+    let has = |kind: &str, ns: &str, name: &str| names.contains(&(kind.to_string(), ns, name));
+    for r in resources {
+        let root = r.node();
+        match (r.id().group.as_str(), r.id().kind.as_str()) {
+            ("autoscaling", "HorizontalPodAutoscaler") => hpa(r, &root, resources, &has, &mut out),
+            ("networking.k8s.io", "Ingress") => ingress(r, &root, &has, &mut out),
+            _ => {}
+        }
+    }
+    for w in &workloads {
+        config_refs(w.resource, &has, &mut out);
+    }
+    out
+}
+
+fn duplicates(resources: &[Resource], out: &mut Vec<Finding>) {
+    let mut seen: HashMap<(&str, &str, &str, &str, &str), &Resource> = HashMap::new();
+    for r in resources.iter().filter(|r| !r.id().generate_name) {
+        let id = r.id();
+        // One directory is one rendered set; overlays in other directories redefine objects
+        // on purpose.
+        let dir = r.file().rsplit_once('/').map_or("", |(d, _)| d);
+        let key = (dir, id.group.as_str(), id.kind.as_str(), ns(r), id.name.as_str());
+        if let Some(first) = seen.get(&key) {
+            let at = r.node().at("/metadata/name").unwrap_or_else(|| r.node());
+            let loc = first.location();
+            let msg = format!("{}/{} {:?} is defined twice (first at {loc})", id.group, id.kind, id.name);
+            push(out, r, "GK-S016", &at, "/metadata/name".into(), msg);
+        } else {
+            seen.insert(key, r);
+        }
+    }
+}
+
+fn selects(selector: &[(String, String)], labels: &[(String, String)]) -> bool {
+    !selector.is_empty() && selector.iter().all(|s| labels.contains(s))
+}
+
+fn service(
+    svc: &Resource,
+    by_label: &HashMap<(&str, &str, &str), Vec<&Workload<'_>>>,
+    backed: &mut HashSet<*const Resource>,
+    out: &mut Vec<Finding>,
+) {
+    let root = svc.node();
+    let Some(sel_node) = root.at("/spec/selector") else { return };
+    let selector = string_map(Some(sel_node));
+    if selector.is_empty() {
+        return;
+    }
+    let (k, v) = &selector[0];
+    let candidates = by_label.get(&(ns(svc), k.as_str(), v.as_str())).map_or(&[][..], Vec::as_slice);
+    let targets: Vec<&Workload<'_>> =
+        candidates.iter().copied().filter(|w| selects(&selector, &w.labels)).collect();
+    if targets.is_empty() {
+        let msg = "Service selector matches no workload in the input".to_string();
+        push(out, svc, "GK-R002", &sel_node, "/spec/selector".into(), msg);
+        return;
+    }
+    let mut declared: HashSet<String> = HashSet::new();
+    for w in &targets {
+        backed.insert(std::ptr::from_ref(w.resource));
+        let wr = w.resource.node();
+        if let Some((spec, sp)) = pod_spec(&wr, &w.resource.id().kind) {
+            for c in containers(&spec, sp) {
+                for p in super::list(c.node.get("ports")).into_iter() {
+                    if let Some(n) = p.get("name").and_then(|n| n.as_str()) {
+                        declared.insert(n.to_string());
+                    }
+                }
+            }
+        }
+    }
+    let Some(ports) = root.at("/spec/ports") else { return };
+    for (i, port) in ports.items().enumerate() {
+        let Some(target) = port.get("targetPort") else { continue };
+        if let Ok(Some(ScalarValue::Str(name))) = target.value()
+            && !declared.contains(name)
+        {
+            let msg = format!("targetPort {name:?} is not a port name of the selected pods");
+            push(out, svc, "GK-R004", &target, format!("/spec/ports/{i}/targetPort"), msg);
+        }
+    }
+}
+
+fn readiness(r: &Resource, out: &mut Vec<Finding>) {
+    let root = r.node();
+    let Some((spec, sp)) = pod_spec(&root, &r.id().kind) else { return };
+    for c in containers(&spec, sp).into_iter().filter(|c| !c.init) {
+        if c.node.get("readinessProbe").is_none() {
+            let at = c.node.get_entry("name").map_or(c.node, |(k, _)| k);
+            let msg = "container behind a Service has no readinessProbe".to_string();
+            push(out, r, "GK-R005", &at, format!("{}/readinessProbe", c.pointer), msg);
+        }
+    }
+}
+
+fn hpa(
+    r: &Resource,
+    root: &NodeRef<'_>,
+    resources: &[Resource],
+    has: &dyn Fn(&str, &str, &str) -> bool,
+    out: &mut Vec<Finding>,
+) {
+    let Some(target) = root.at("/spec/scaleTargetRef") else { return };
+    let (Some(kind), Some(name)) = (target.get_str("kind"), target.get_str("name")) else { return };
+    if !has(kind, ns(r), name) {
+        let msg = format!("HorizontalPodAutoscaler targets {kind} {name:?}, which is not in the input");
+        push(out, r, "GK-R003", &target, "/spec/scaleTargetRef".into(), msg);
+        return;
+    }
+    for w in resources.iter().filter(|w| w.id().kind == kind && w.id().name == name && ns(w) == ns(r)) {
+        if let Some((k, _)) = w.node().get("spec").and_then(|s| s.get_entry("replicas")) {
+            let msg = format!(
+                "{kind} {name:?} sets spec.replicas while HorizontalPodAutoscaler {:?} scales it",
+                r.id().name
+            );
+            push(out, w, "GK-G004", &k, "/spec/replicas".into(), msg);
+        }
+    }
+}
+
+fn ingress(r: &Resource, root: &NodeRef<'_>, has: &dyn Fn(&str, &str, &str) -> bool, out: &mut Vec<Finding>) {
+    let mut backends: Vec<(NodeRef<'_>, String)> = Vec::new();
+    if let Some(b) = root.at("/spec/defaultBackend/service/name") {
+        backends.push((b, "/spec/defaultBackend/service/name".into()));
+    }
+    for (i, rule) in super::list(root.at("/spec/rules")).into_iter().enumerate() {
+        for (j, path) in super::list(rule.at("/http/paths")).into_iter().enumerate() {
+            if let Some(b) = path.at("/backend/service/name") {
+                backends.push((b, format!("/spec/rules/{i}/http/paths/{j}/backend/service/name")));
+            }
+        }
+    }
+    for (node, pointer) in backends {
+        let Some(name) = node.as_str() else { continue };
+        if !has("Service", ns(r), name) {
+            push(
+                out,
+                r,
+                "GK-R003",
+                &node,
+                pointer,
+                format!("Ingress backend Service {name:?} is not in the input"),
+            );
+        }
+    }
+}
+
+/// ConfigMaps and Secrets a workload needs (envFrom, env valueFrom, volumes), not optional.
+fn config_refs(r: &Resource, has: &dyn Fn(&str, &str, &str) -> bool, out: &mut Vec<Finding>) {
+    let root = r.node();
+    let Some((spec, sp)) = pod_spec(&root, &r.id().kind) else { return };
+    let mut refs: Vec<(&'static str, NodeRef<'_>, String)> = Vec::new();
+    let optional = |n: Option<NodeRef<'_>>| super::is_true(n.and_then(|n| n.get("optional")));
+    for c in containers(&spec, sp) {
+        for (i, from) in super::list(c.node.get("envFrom")).into_iter().enumerate() {
+            for (field, kind) in [("configMapRef", "ConfigMap"), ("secretRef", "Secret")] {
+                let src = from.get(field);
+                if let Some(name) = src.and_then(|s| s.get("name")).filter(|_| !optional(src)) {
+                    refs.push((kind, name, format!("{}/envFrom/{i}/{field}/name", c.pointer)));
+                }
+            }
+        }
+        for (i, var) in super::list(c.node.get("env")).into_iter().enumerate() {
+            for (field, kind) in [("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")] {
+                let src = var.get("valueFrom").and_then(|v| v.get(field));
+                if let Some(name) = src.and_then(|s| s.get("name")).filter(|_| !optional(src)) {
+                    refs.push((kind, name, format!("{}/env/{i}/valueFrom/{field}/name", c.pointer)));
+                }
+            }
+        }
+    }
+    for (i, vol) in super::list(spec.get("volumes")).into_iter().enumerate() {
+        for (field, key, kind) in [("configMap", "name", "ConfigMap"), ("secret", "secretName", "Secret")] {
+            let src = vol.get(field);
+            if let Some(name) = src.and_then(|s| s.get(key)).filter(|_| !optional(src)) {
+                refs.push((kind, name, format!("{sp}/volumes/{i}/{field}/{}", tok(key))));
+            }
+        }
+    }
+    for (kind, node, pointer) in refs {
+        let Some(name) = node.as_str() else { continue };
+        if !has(kind, ns(r), name) {
+            let msg = format!("{kind} {name:?} is referenced but not in the input");
+            push(out, r, "GK-G009", &node, pointer, msg);
+        }
+    }
+}
