@@ -105,6 +105,7 @@ fn same_repository(py: Python<'_>, a: &str, b: &str, aliases: Option<&Bound<'_, 
 /// settings: {'extra_paths': [{'kind': 'Runner', 'pointer': '/spec/image'}]}.
 #[pyfunction]
 #[pyo3(signature = (text, file = String::from("<string>"), settings = None))]
+#[pyo3(text_signature = "(text, file='<string>', settings=None)")]
 fn image_sites<'py>(
     py: Python<'py>,
     text: PyBackedStr,
@@ -141,6 +142,7 @@ fn load_image_sites<'py>(
 /// {'text', 'changes', 'unmatched'}.
 #[pyfunction]
 #[pyo3(signature = (text, edits, file = String::from("<string>"), settings = None))]
+#[pyo3(text_signature = "(text, edits, file='<string>', settings=None)")]
 fn set_images<'py>(
     py: Python<'py>,
     text: PyBackedStr,

@@ -128,9 +128,12 @@ def vector_configs() -> list[tuple[str, Any, bool]]:
         if not isinstance(text, str):
             continue
         try:
-            data = gitops_kit.yaml_to_json(text)[0]
+            documents = gitops_kit.yaml_to_json(text)
         except gitops_kit.YamlError:
             continue
+        if not documents:
+            continue
+        data = documents[0]
         loads = gitops_kit.check_config(text)["valid"]
         out.append((path.stem, data, loads))
     return out

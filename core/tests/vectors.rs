@@ -91,7 +91,8 @@ fn call(name: &str, args: &Value) -> Result<Value, gitops_kit::Error> {
             json!(image::sanitize_tag(&text(args, "branch"), args["lowercase"].as_bool().unwrap_or(false))?)
         }
         "same_repository" => {
-            let pairs: std::collections::BTreeMap<String, String> = image::options_from_json(&args["aliases"])?;
+            let pairs: std::collections::BTreeMap<String, String> =
+                image::options_from_json(&args["aliases"])?;
             let aliases = image::Aliases::from_pairs(pairs.iter().map(|(a, t)| (a.as_str(), t.as_str())));
             json!(image::same_repository(&text(args, "a"), &text(args, "b"), &aliases)?)
         }
@@ -110,7 +111,10 @@ fn call(name: &str, args: &Value) -> Result<Value, gitops_kit::Error> {
             let facts: image::CommitFacts = image::options_from_json(&args["facts"])?;
             json!(scheme.render(&facts)?)
         }
-        "parse_tag" => to_value(&image::TagScheme::parse(&text(args, "scheme"))?.parse_tag(&text(args, "tag"))?),
+        "parse_tag" => {
+            to_value(&image::TagScheme::parse(&text(args, "scheme"))?.parse_tag(&text(args, "tag"))?)
+        }
+        // end of image
         // env (issue 6): `config` is the text of a gitops-kit.yaml.
         "resolve" => to_value(&env_config(args)?.resolve(&text(args, "branch"))?),
         "gate" => {

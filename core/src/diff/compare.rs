@@ -78,6 +78,8 @@ pub(crate) struct Engine<'a> {
     s: Setup<'a>,
     path: Vec<Seg<'a>>,
     raw: String,
+    /// Canonical schema path of each level of `path` (computed once per node).
+    canons: Vec<String>,
     old_ptr: Vec<String>,
     new_ptr: Vec<String>,
     atomic_owned: bool,
@@ -155,6 +157,7 @@ impl<'a> Engine<'a> {
             s: setup,
             path: Vec::new(),
             raw: String::new(),
+            canons: Vec::new(),
             old_ptr: Vec::new(),
             new_ptr: Vec::new(),
             atomic_owned: false,
@@ -167,16 +170,19 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn canon(&self) -> String {
-        schema::canonical(self.s.kind, &self.raw, &self.s.pod_roots)
+    fn canon(&self) -> &str {
+        self.canons.last().map_or("", String::as_str)
     }
 
-    fn parent_canon(&self) -> String {
-        let parent = match self.raw.rfind(['.', '[']) {
-            Some(i) => &self.raw[..i],
-            None => "",
-        };
-        schema::canonical(self.s.kind, parent, &self.s.pod_roots)
+    fn parent_canon(&self) -> &str {
+        match self.canons.len() {
+            0 | 1 => "",
+            n => &self.canons[n - 2],
+        }
+    }
+
+    fn push_canon(&mut self) {
+        self.canons.push(schema::canonical(self.s.kind, &self.raw, &self.s.pod_roots));
     }
 
     fn last_key(&self) -> &'a str {
@@ -232,7 +238,7 @@ impl<'a> Engine<'a> {
     }
 
     fn record(&mut self, op: Op, old: Option<&Value>, new: Option<&Value>, hidden: bool) {
-        let canon = self.canon();
+        let canon = self.canon().to_string();
         let mut note = self.pending_note.clone();
         if self.s.old_live && new.is_none() && old.is_some() && !self.s.builtin && self.s.mode == Mode::Strict
         {
@@ -330,6 +336,7 @@ impl<'a> Engine<'a> {
             self.raw.push('.');
         }
         self.raw.push_str(k);
+        self.push_canon();
         self.path.push(Seg::Key(k));
         self.old_ptr.push(escape(k));
         self.new_ptr.push(escape(k));
@@ -337,6 +344,7 @@ impl<'a> Engine<'a> {
         self.new_ptr.pop();
         self.old_ptr.pop();
         self.path.pop();
+        self.canons.pop();
         self.raw.truncate(raw_len);
     }
 
@@ -351,6 +359,7 @@ impl<'a> Engine<'a> {
     ) {
         let raw_len = self.raw.len();
         self.raw.push_str("[]");
+        self.push_canon();
         self.path.push(Seg::Elem {
             old_index: old.map(|o| o.0),
             new_index: new.map(|n| n.0),
@@ -364,6 +373,7 @@ impl<'a> Engine<'a> {
         self.new_ptr.pop();
         self.old_ptr.pop();
         self.path.pop();
+        self.canons.pop();
         self.raw.truncate(raw_len);
     }
 
@@ -475,7 +485,7 @@ impl<'a> Engine<'a> {
             return self.explain("null-absent");
         }
         let in_pod_or_builtin = self.s.builtin || self.canon().starts_with("POD");
-        if in_pod_or_builtin && is_empty(v) && !schema::is_free_form_map(&self.parent_canon()) {
+        if in_pod_or_builtin && is_empty(v) && !schema::is_free_form_map(self.parent_canon()) {
             return self.explain("omitempty");
         }
         if self.s.secret
@@ -508,7 +518,7 @@ impl<'a> Engine<'a> {
             return;
         }
         if on_old && self.s.old_live {
-            if schema::is_allocated(&self.canon()) {
+            if schema::is_allocated(self.canon()) {
                 return self.explain("server-allocated");
             }
             if self.s.mode == Mode::Apply && la.is_none() && !self.atomic_owned {
@@ -549,9 +559,10 @@ impl<'a> Engine<'a> {
     fn leaf(&mut self, o: &'a Value, n: &'a Value, _oh: Option<&'a Value>, _nh: Option<&'a Value>) {
         let canon = self.canon();
         let key = self.last_key();
-        if (schema::is_quantity_map(&self.parent_canon()) || schema::is_quantity_field(&canon))
-            && let (Some(a), Some(b)) = (quantity::of_json(o), quantity::of_json(n))
-        {
+        let quantity_field = schema::is_quantity_map(self.parent_canon()) || schema::is_quantity_field(canon);
+        let builtin = self.s.builtin || canon.starts_with("POD") || canon.starts_with("PVC");
+        let int_field = builtin && schema::is_int_field(canon, key);
+        if quantity_field && let (Some(a), Some(b)) = (quantity::of_json(o), quantity::of_json(n)) {
             if quantity::round_up_milli(a) == quantity::round_up_milli(b) {
                 if o != n {
                     self.explain("quantity-canonical");
@@ -560,8 +571,7 @@ impl<'a> Engine<'a> {
             }
             return self.record(Op::Changed, Some(o), Some(n), false);
         }
-        let builtin = self.s.builtin || canon.starts_with("POD") || canon.starts_with("PVC");
-        if builtin && schema::is_int_field(&canon, key) && (o.is_string() || n.is_string()) && o != n {
+        if int_field && (o.is_string() || n.is_string()) && o != n {
             let bad = if n.is_string() { "new" } else { "old" };
             let saved = self
                 .pending_note

@@ -458,7 +458,8 @@ struct Entry<'s> {
     res: &'s Resource,
     key: Key,
     scope_known: bool,
-    prepared: Prepared,
+    /// Normalized object, computed only when it is needed (texts differ, rename candidates).
+    prepared: Option<Prepared>,
 }
 
 struct Side<'s> {
@@ -536,12 +537,39 @@ pub fn diff(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) -> Diff
         old_side.by_key.values().copied().filter(|i| !matched_old.contains(i)).collect();
     let mut unmatched_new: Vec<usize> =
         new_side.by_key.values().copied().filter(|i| !matched_new.contains(i)).collect();
-    let renames = if options.no_renames {
-        Vec::new()
-    } else {
-        rename::pair(&old_side.entries, &new_side.entries, &unmatched_old, &unmatched_new, |e| {
-            (&e.key, &e.prepared.value)
+    // Fast path: byte-identical objects cannot differ, so they are never converted or compared.
+    let (same, pairs): (Vec<(usize, usize)>, Vec<(usize, usize)>) =
+        pairs.into_iter().partition(|&(oi, ni)| {
+            let (o, n) = (old_side.entries[oi].res, new_side.entries[ni].res);
+            !options.explain
+                && o.id().version == n.id().version
+                && o.node().source_text() == n.node().source_text()
+        });
+    let rename_candidates = !options.no_renames && !unmatched_old.is_empty() && !unmatched_new.is_empty();
+    let mut need_old: Vec<usize> = pairs.iter().map(|p| p.0).collect();
+    let mut need_new: Vec<usize> = pairs.iter().map(|p| p.1).collect();
+    if rename_candidates {
+        need_old.extend(&unmatched_old);
+        need_new.extend(&unmatched_new);
+    }
+    prepare(&mut old_side, &need_old, &mut errors);
+    prepare(&mut new_side, &need_new, &mut errors);
+    let pairs: Vec<(usize, usize)> = pairs
+        .into_iter()
+        .filter(|&(oi, ni)| {
+            old_side.entries[oi].prepared.is_some() && new_side.entries[ni].prepared.is_some()
         })
+        .collect();
+    let renames = if rename_candidates {
+        let ok = |side: &Side<'_>, idx: &[usize]| -> Vec<usize> {
+            idx.iter().copied().filter(|&i| side.entries[i].prepared.is_some()).collect()
+        };
+        let (uo, un) = (ok(&old_side, &unmatched_old), ok(&new_side, &unmatched_new));
+        rename::pair(&old_side.entries, &new_side.entries, &uo, &un, |e| {
+            (&e.key, e.prepared.as_ref().map_or(&Value::Null, |p| &p.value))
+        })
+    } else {
+        Vec::new()
     };
     let renamed_old: BTreeSet<usize> = renames.iter().map(|r| r.0).collect();
     let renamed_new: BTreeSet<usize> = renames.iter().map(|r| r.1).collect();
@@ -567,6 +595,7 @@ pub fn diff(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) -> Diff
         errors,
         explain: options.explain.then(Vec::new),
     };
+    report.summary.unchanged += same.len();
     let mut suppressed: BTreeMap<(usize, String, String, String), usize> = BTreeMap::new();
     let mut suppressed_values: HashMap<(usize, String, String, String), (Value, Value)> = HashMap::new();
     for c in compared {
@@ -674,28 +703,11 @@ fn side<'s>(
     errors: &mut Vec<DiffError>,
     warnings: &mut Vec<Warning>,
 ) -> Side<'s> {
-    let prepared: Vec<(&Resource, Result<Prepared, crate::yaml::Error>)> = set
-        .resources()
-        .par_iter()
-        .map(|r| (r, r.to_json().map(|v| normalize::prepare(&r.id().kind, v))))
-        .collect();
     let mut entries = Vec::new();
     let mut groups: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
     let mut generated = Vec::new();
-    for (res, p) in prepared {
+    for res in set.resources() {
         let id = res.id();
-        let prepared = match p {
-            Ok(p) => p,
-            Err(e) => {
-                errors.push(DiffError {
-                    code: e.code().to_string(),
-                    message: e.to_string(),
-                    resource: id.to_string(),
-                    locations: vec![res.location()],
-                });
-                continue;
-            }
-        };
         let scope = schema::builtin_scope(&id.group, &id.kind)
             .or_else(|| crds.get(&(id.group.clone(), id.kind.clone())).map(|c| c.namespaced));
         let namespace = match (scope, &id.namespace) {
@@ -713,7 +725,7 @@ fn side<'s>(
         };
         let key = (id.group.clone(), id.kind.clone(), namespace, id.name.clone());
         let idx = entries.len();
-        entries.push(Entry { res, key: key.clone(), scope_known: scope.is_some(), prepared });
+        entries.push(Entry { res, key: key.clone(), scope_known: scope.is_some(), prepared: None });
         if id.generate_name {
             generated.push(idx);
         } else {
@@ -740,6 +752,31 @@ fn side<'s>(
         }
     }
     Side { entries, by_key, generated, duplicates }
+}
+
+/// Converts and normalizes the objects at `idx` (in parallel); unreadable values become errors.
+fn prepare(side: &mut Side<'_>, idx: &[usize], errors: &mut Vec<DiffError>) {
+    let done: Vec<(usize, Result<Prepared, crate::yaml::Error>)> = idx
+        .par_iter()
+        .map(|&i| {
+            let r = side.entries[i].res;
+            (i, r.to_json().map(|v| normalize::prepare(&r.id().kind, v)))
+        })
+        .collect();
+    for (i, p) in done {
+        match p {
+            Ok(p) => side.entries[i].prepared = Some(p),
+            Err(e) => {
+                let r = side.entries[i].res;
+                errors.push(DiffError {
+                    code: e.code().to_string(),
+                    message: e.to_string(),
+                    resource: r.id().to_string(),
+                    locations: vec![r.location()],
+                });
+            }
+        }
+    }
 }
 
 fn display_key(k: &Key) -> String {
@@ -787,8 +824,11 @@ fn compare_pair(
 ) -> Compared {
     let version_skew = o.res.id().version != n.res.id().version;
     let id = display_key(&n.key);
-    // Hash fast path: identical normalized objects cannot differ.
-    if !renamed && !version_skew && o.prepared.value == n.prepared.value && !options.explain {
+    let (Some(op), Some(np)) = (o.prepared.as_ref(), n.prepared.as_ref()) else {
+        return Compared { diff: None, suppressed: Vec::new(), warnings: Vec::new(), explains: Vec::new() };
+    };
+    // Equal normalized objects cannot differ.
+    if !renamed && !version_skew && op.value == np.value && !options.explain {
         return Compared { diff: None, suppressed: Vec::new(), warnings: Vec::new(), explains: Vec::new() };
     }
     let kind = n.key.1.as_str();
@@ -805,24 +845,24 @@ fn compare_pair(
         .ignore
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.selects(&n.key.0, kind, &n.key.2, &n.key.3, Some(&n.prepared.value)))
+        .filter(|(_, r)| r.selects(&n.key.0, kind, &n.key.2, &n.key.3, Some(&np.value)))
         .collect();
     let setup = Setup {
         kind,
         builtin: schema::builtin_scope(&n.key.0, kind).is_some(),
         crd,
         secret: kind == "Secret" && n.key.0.is_empty(),
-        old_live: o.prepared.live,
+        old_live: op.live,
         mode: options.mode,
         show_secrets: options.show_secrets,
         version_skew,
         explain: options.explain,
         pod_roots,
         rules,
-        managed: o.prepared.managed.iter().map(|(m, f)| (m.clone(), f)).collect(),
+        managed: op.managed.iter().map(|(m, f)| (m.clone(), f)).collect(),
     };
     let mut engine = Engine::new(setup);
-    engine.run(&o.prepared.value, &n.prepared.value, o.prepared.last_applied.as_ref());
+    engine.run(&op.value, &np.value, op.last_applied.as_ref());
     let convert = |c: RawChange| field_change(c, kind, o.res, n.res);
     let mut changes: Vec<FieldChange> = engine.changes.drain(..).map(convert).collect();
     if version_skew {
@@ -859,7 +899,7 @@ fn compare_pair(
         .map(|(rule, path)| Explanation { resource: id.clone(), path, rule })
         .collect();
     if options.explain {
-        for (side, p) in [("old", &o.prepared), ("new", &n.prepared)] {
+        for (side, p) in [("old", op), ("new", np)] {
             explains.extend(p.steps.iter().map(|(rule, ptr)| Explanation {
                 resource: id.clone(),
                 path: format!("{side}:{ptr}"),

@@ -1073,15 +1073,16 @@ impl Config {
 fn load(text: &str, file: &str) -> Result<(Option<Config>, Vec<(K, Site, String)>), crate::Error> {
     let mut docs = yaml::parse_str(text, file)?;
     let mut ctx = Ctx { file: file.to_string(), errors: Vec::new(), pending_refs: Vec::new() };
+    let whole_file = |message: String| -> crate::Error {
+        let location = Location { file: file.to_string(), line: 1, column: 1 };
+        Error::Config { kind: K::InvalidValue, location, pointer: String::new(), message }.into()
+    };
     if docs.len() != 1 {
-        return Err(crate::Error::InvalidArgument(format!(
-            "{file}: a configuration is one YAML document, found {}",
-            docs.len()
-        )));
+        return Err(whole_file(format!("a configuration is one YAML document, found {}", docs.len())));
     }
     let doc = docs.remove(0);
     let Some(root) = doc.root() else {
-        return Err(crate::Error::InvalidArgument(format!("{file}: the configuration is empty")));
+        return Err(whole_file("the configuration is empty".to_string()));
     };
     if !ctx.mapping(root, "", ROOT_KEYS, &["version", "environments"]) {
         return Ok((None, ctx.errors));
@@ -1206,4 +1207,19 @@ fn describe_cycle(envs: &[Environment], deps: &[Vec<usize>], done: &[bool]) -> (
     let mut names: Vec<&str> = cycle.iter().map(|&i| envs[i].name.as_str()).collect();
     names.push(&envs[at].name);
     (site, format!("the after: graph has a cycle: {} (each waits for the next)", names.join(" → ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_regex;
+
+    #[test]
+    fn globs() {
+        let m = |g: &str, b: &str| glob_regex(g).unwrap().is_match(b);
+        assert!(m("pr-*", "pr-1") && !m("pr-*", "pr-1/x") && m("pr-*", "pr-"));
+        assert!(m("team/**", "team/a/b") && m("h?", "h1") && !m("h?", "h/"));
+        assert!(m("v[0-9].x", "v1.x") && !m("v[0-9].x", "v1yx") && m("a[!b]", "ac") && !m("a[!b]", "ab"));
+        assert!(m("a+b(c)", "a+b(c)"));
+        assert!(glob_regex("a[").is_err() && glob_regex("a[]").is_err());
+    }
 }

@@ -490,3 +490,55 @@ pub(crate) fn describe_window(w: &Window) -> String {
     };
     format!("{what} for {} ({}){}", format_duration(w.duration), w.zone.name, label(w.description.as_ref()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::parse_instant;
+
+    fn rule(required: u32, groups: &[&str], prevent: bool) -> ApprovalRule {
+        ApprovalRule {
+            required,
+            groups: groups.iter().map(|g| (*g).to_string()).collect(),
+            prevent_self_approval: prevent,
+            judgement_choices: Vec::new(),
+            site: Site { file: "f".into(), line: 1, column: 1, pointer: String::new() },
+        }
+    }
+
+    #[test]
+    fn approvals_count_distinct_people_in_groups() {
+        let list: Vec<Approval> =
+            ["Ann:sre", "ann:dev", "bob", "cy:sre"].iter().map(|s| s.parse().unwrap()).collect();
+        let o = evaluate_approvals(&rule(2, &["sre"], true), &list, Some("CY"));
+        assert_eq!((o.received, o.met), (1, false));
+        assert_eq!(o.approvers, vec!["Ann"]);
+        assert_eq!(
+            o.ignored.iter().map(|i| i.reason.as_str()).collect::<Vec<_>>(),
+            vec!["not-in-group", "self-approval"]
+        );
+        // Self-approval allowed when the rule says so; no groups means anyone.
+        let o = evaluate_approvals(&rule(3, &[], false), &list, Some("cy"));
+        assert!(o.met && o.ignored.is_empty());
+        assert!(evaluate_approvals(&rule(0, &["sre"], true), &[], None).met);
+    }
+
+    #[test]
+    fn windows_in_a_fold_use_the_first_occurrence() {
+        let cfg = Config::from_str(
+            "version: 1\nenvironments:\n  x:\n    manifest_branch: x\n    windows:\n      timezone: Europe/Berlin\n      deny: [{cron: \"45 2 * * *\", duration: 10m}]\n",
+            "c.yaml",
+        )
+        .unwrap();
+        let env = cfg.environment("x").unwrap();
+        let w = &env.windows.deny[0];
+        // 2026-10-25 02:45 CEST = 00:45Z; the second 02:45 (CET, 01:45Z) is not a start.
+        let second = parse_instant("2026-10-25T01:50:00Z").unwrap();
+        assert_eq!(latest_start(w, second).unwrap().to_string(), "2026-10-25T00:45:00Z");
+        assert!(active(w, second).is_none());
+        assert!(active(w, parse_instant("2026-10-25T00:50:00Z").unwrap()).is_some());
+        let after_first = parse_instant("2026-10-25T00:46:00Z").unwrap();
+        let horizon = parse_instant("2026-11-01T00:00:00Z").unwrap();
+        assert_eq!(next_start(w, after_first, horizon).unwrap().to_string(), "2026-10-26T01:45:00Z");
+    }
+}

@@ -359,15 +359,15 @@ pub fn set_images(
         let candidate = c.documents > 0
             && needles
                 .as_ref()
-                .is_none_or(|n| body.contains('\\') || n.iter().any(|n| body.contains(n.as_str())));
+                .is_none_or(|n| body.contains('\\') || n.iter().any(|n| holds_component(body, n)));
         if candidate {
-            work.push((c.range.clone(), doc_base));
+            work.push((c.range.clone(), doc_base, c.lines_before));
         }
         doc_base += c.documents;
     }
     let results: Vec<Result<ChunkResult, crate::Error>> = work
         .par_iter()
-        .map(|(range, doc_base)| rewrite_chunk(&ctx, text, range.clone(), *doc_base))
+        .map(|(range, docs, lines)| rewrite_chunk(&ctx, text, range.clone(), *docs, *lines))
         .collect();
     let mut span_edits = Vec::new();
     let mut changes = Vec::new();
@@ -420,11 +420,25 @@ fn needles(prepared: &[Prepared], options: &SetOptions) -> Option<Vec<String>> {
     Some(prepared.iter().map(|p| p.repository.rsplit('/').next().unwrap_or_default().to_string()).collect())
 }
 
+/// Whether `needle` occurs in `body` as a whole path component: not preceded or followed by a
+/// character that could continue the component (`svc-2` is not in `svc-20` or `team-svc-2`).
+fn holds_component(body: &str, needle: &str) -> bool {
+    let part = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-');
+    let bytes = body.as_bytes();
+    body.match_indices(needle).any(|(at, _)| {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + needle.len()).copied();
+        !before.is_some_and(part) && !after.is_some_and(part)
+    })
+}
+
 /// A document's byte range in a stream, and how many documents (0 or 1) the parser makes of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Chunk {
     pub range: std::ops::Range<usize>,
     pub documents: usize,
+    /// Lines before the chunk.
+    pub lines_before: u32,
 }
 
 fn is_marker(line: &str, marker: &str) -> bool {
@@ -438,18 +452,20 @@ fn is_marker(line: &str, marker: &str) -> bool {
 pub(crate) fn split_documents(text: &str) -> Vec<Chunk> {
     let mut chunks = Vec::new();
     let (mut start, mut explicit, mut content) = (0, false, false);
-    let mut pos = 0;
+    let (mut pos, mut line_no, mut start_line) = (0, 0u32, 0u32);
     while pos < text.len() {
         let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
         let line = text[pos..end].trim_end_matches(['\n', '\r']);
         if is_marker(line, "---") {
             if pos > start {
-                chunks.push(Chunk { range: start..pos, documents: usize::from(explicit || content) });
+                let documents = usize::from(explicit || content);
+                chunks.push(Chunk { range: start..pos, documents, lines_before: start_line });
             }
-            (start, explicit, content) = (pos, true, false);
+            (start, explicit, content, start_line) = (pos, true, false, line_no);
         } else if is_marker(line, "...") {
-            chunks.push(Chunk { range: start..end, documents: usize::from(explicit || content) });
-            (start, explicit, content) = (end, false, false);
+            let documents = usize::from(explicit || content);
+            chunks.push(Chunk { range: start..end, documents, lines_before: start_line });
+            (start, explicit, content, start_line) = (end, false, false, line_no + 1);
         } else {
             let t = line.trim_start();
             if !t.is_empty() && !t.starts_with('#') && !line.starts_with('%') {
@@ -457,9 +473,11 @@ pub(crate) fn split_documents(text: &str) -> Vec<Chunk> {
             }
         }
         pos = end;
+        line_no += 1;
     }
     if start < text.len() || chunks.is_empty() {
-        chunks.push(Chunk { range: start..text.len(), documents: usize::from(explicit || content) });
+        let documents = usize::from(explicit || content);
+        chunks.push(Chunk { range: start..text.len(), documents, lines_before: start_line });
     }
     chunks
 }
@@ -470,9 +488,9 @@ fn rewrite_chunk(
     text: &str,
     range: std::ops::Range<usize>,
     doc_base: usize,
+    line_base: u32,
 ) -> Result<ChunkResult, crate::Error> {
     let chunk = &text[range.clone()];
-    let line_base = u32::try_from(text[..range.start].matches('\n').count()).unwrap_or(u32::MAX);
     let shift_error = |e: Error| match e {
         Error::Forbidden { mut location, message } => {
             location.line += line_base;
@@ -821,8 +839,12 @@ mod tests {
         ];
         for text in cases {
             let want = yaml::parse_str(text, "t").unwrap().len();
-            let got: usize = split_documents(text).iter().map(|c| c.documents).sum();
+            let chunks = split_documents(text);
+            let got: usize = chunks.iter().map(|c| c.documents).sum();
             assert_eq!(got, want, "{text:?}");
+            for c in &chunks {
+                assert_eq!(c.lines_before as usize, text[..c.range.start].matches('\n').count(), "{text:?}");
+            }
         }
         let corpus = std::env::var_os("GITOPS_KIT_CORPUS").map_or_else(
             || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
@@ -842,6 +864,13 @@ mod tests {
             }
         }
         eprintln!("split checked on {checked} corpus files");
+    }
+
+    #[test]
+    fn component_prefilter() {
+        assert!(holds_component("image: registry.example.com/t/svc-2:v1", "svc-2"));
+        assert!(holds_component("image: \"nginx\"", "nginx"));
+        assert!(!holds_component("name: team-svc-2\nimage: x/svc-20:v1", "svc-2"));
     }
 
     #[test]

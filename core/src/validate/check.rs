@@ -31,11 +31,18 @@ impl Schemas<'_> {
     }
 }
 
+/// One token of a JSON pointer: a key, an index, or nothing (the walk's root).
+enum Token<'d> {
+    Root,
+    Key(Cow<'d, str>),
+    Index(usize),
+}
+
 /// A step of the path from the object root, kept in an arena so pointers are only built for
 /// findings.
 struct Frame<'d> {
     parent: u32,
-    token: Option<Cow<'d, str>>,
+    token: Token<'d>,
     /// The key node that introduced this value (missing fields are reported there).
     key: Option<NodeRef<'d>>,
 }
@@ -51,8 +58,10 @@ impl<'d> Walk<'_, 'd> {
         let mut tokens = Vec::new();
         while frame != u32::MAX {
             let f = &self.frames[frame as usize];
-            if let Some(t) = &f.token {
-                tokens.push(escape_pointer_token(t));
+            match &f.token {
+                Token::Key(k) => tokens.push(escape_pointer_token(k)),
+                Token::Index(i) => tokens.push(i.to_string()),
+                Token::Root => {}
             }
             frame = f.parent;
         }
@@ -85,10 +94,10 @@ pub(crate) fn check(
     let mut parent = u32::MAX;
     for token in prefix {
         let t = token.replace("~1", "/").replace("~0", "~");
-        walk.frames.push(Frame { parent, token: Some(Cow::Owned(t)), key: None });
+        walk.frames.push(Frame { parent, token: Token::Key(Cow::Owned(t)), key: None });
         parent = (walk.frames.len() - 1) as u32;
     }
-    walk.frames.push(Frame { parent, token: None, key: root_key });
+    walk.frames.push(Frame { parent, token: Token::Root, key: root_key });
     let mut stack: Vec<(NodeRef<'_>, Arena, SchemaId, u32)> =
         vec![(root, arena, schema, (walk.frames.len() - 1) as u32)];
     while let Some((node, arena, sid, frame)) = stack.pop() {
@@ -116,11 +125,7 @@ pub(crate) fn check(
                 }
                 let Some(items) = s.items else { continue };
                 for (i, item) in node.items().enumerate().rev() {
-                    walk.frames.push(Frame {
-                        parent: frame,
-                        token: Some(Cow::Owned(i.to_string())),
-                        key: None,
-                    });
+                    walk.frames.push(Frame { parent: frame, token: Token::Index(i), key: None });
                     stack.push((item, arena, items, (walk.frames.len() - 1) as u32));
                 }
             }
@@ -138,7 +143,7 @@ pub(crate) fn check(
                             k.source_text(),
                             hazard.describe()
                         );
-                        walk.frames.push(Frame { parent: frame, token: Some(key.clone()), key: None });
+                        walk.frames.push(Frame { parent: frame, token: Token::Key(key.clone()), key: None });
                         let f = (walk.frames.len() - 1) as u32;
                         walk.report("GK-S003", &k, f, msg);
                     }
@@ -151,7 +156,7 @@ pub(crate) fn check(
                                 if schemas.strict {
                                     walk.frames.push(Frame {
                                         parent: frame,
-                                        token: Some(key.clone()),
+                                        token: Token::Key(key.clone()),
                                         key: None,
                                     });
                                     let f = (walk.frames.len() - 1) as u32;
@@ -164,7 +169,7 @@ pub(crate) fn check(
                         },
                     };
                     if let Some(id) = child {
-                        walk.frames.push(Frame { parent: frame, token: Some(key), key: Some(k) });
+                        walk.frames.push(Frame { parent: frame, token: Token::Key(key), key: Some(k) });
                         stack.push((v, arena, id, (walk.frames.len() - 1) as u32));
                     }
                 }

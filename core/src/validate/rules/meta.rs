@@ -122,7 +122,7 @@ fn labels(ctx: &mut Ctx<'_>) {
 fn annotations(ctx: &mut Ctx<'_>) {
     let root = ctx.root;
     for pointer in ["/metadata/annotations", "/spec/template/metadata/annotations"] {
-        let Some(map) = root.pointer(pointer).filter(|n| n.kind() == NodeKind::Mapping) else { continue };
+        let Some(map) = root.at(pointer).filter(|n| n.kind() == NodeKind::Mapping) else { continue };
         let mut total = 0usize;
         for (k, v) in map.entries() {
             let Some(key) = k.key_string() else { continue };

@@ -47,7 +47,7 @@ pub(crate) fn pod_spec<'d>(root: &NodeRef<'d>, kind: &str) -> Option<(NodeRef<'d
         "PodTemplate" => "/template/spec",
         _ => return None,
     };
-    root.pointer(pointer).filter(|n| n.kind() == crate::yaml::NodeKind::Mapping).map(|n| (n, pointer))
+    root.at(pointer).filter(|n| n.kind() == crate::yaml::NodeKind::Mapping).map(|n| (n, pointer))
 }
 
 /// Labels of the pods a workload creates.
