@@ -463,7 +463,7 @@ impl<'a> Engine<'a> {
     fn default_here(&self, holder: Option<&'a Value>) -> Option<&'a Value> {
         let canon = self.canon();
         if (self.s.builtin || canon.starts_with("POD") || canon.starts_with("PVC"))
-            && let Some(d) = schema::server_default(&canon, holder)
+            && let Some(d) = schema::server_default(canon, holder)
         {
             return Some(d);
         }
@@ -605,13 +605,13 @@ impl<'a> Engine<'a> {
     fn list_type(&self) -> Option<&'a ListType> {
         let canon = self.canon();
         let builtin_path = self.s.builtin || canon.starts_with("POD") || canon.starts_with("PVC");
-        if builtin_path && let Some(t) = schema::builtin_list_type(&canon) {
+        if builtin_path && let Some(t) = schema::builtin_list_type(canon) {
             return Some(t);
         }
         if let Some(t) = self.s.crd.and_then(|c| c.lists.get(&self.raw)) {
             return Some(t);
         }
-        schema::builtin_list_type(&canon).filter(|t| **t == ListType::Set)
+        schema::builtin_list_type(canon).filter(|t| **t == ListType::Set)
     }
 
     fn list(&mut self, oa: &'a [Value], na: &'a [Value], la: Option<&'a Value>) {

@@ -451,6 +451,9 @@ pub fn diff_sources<S: AsRef<str>>(
     Ok(diff(&a, &b, options))
 }
 
+/// Indices of an OLD and a NEW entry.
+type Pair = (usize, usize);
+
 /// Identity key used for matching: group, kind, namespace ("" when cluster-scoped), name.
 type Key = (String, String, String, String);
 
@@ -538,13 +541,12 @@ pub fn diff(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) -> Diff
     let mut unmatched_new: Vec<usize> =
         new_side.by_key.values().copied().filter(|i| !matched_new.contains(i)).collect();
     // Fast path: byte-identical objects cannot differ, so they are never converted or compared.
-    let (same, pairs): (Vec<(usize, usize)>, Vec<(usize, usize)>) =
-        pairs.into_iter().partition(|&(oi, ni)| {
-            let (o, n) = (old_side.entries[oi].res, new_side.entries[ni].res);
-            !options.explain
-                && o.id().version == n.id().version
-                && o.node().source_text() == n.node().source_text()
-        });
+    let (same, pairs): (Vec<Pair>, Vec<Pair>) = pairs.into_iter().partition(|&(oi, ni)| {
+        let (o, n) = (old_side.entries[oi].res, new_side.entries[ni].res);
+        !options.explain
+            && o.id().version == n.id().version
+            && o.node().source_text() == n.node().source_text()
+    });
     let rename_candidates = !options.no_renames && !unmatched_old.is_empty() && !unmatched_new.is_empty();
     let mut need_old: Vec<usize> = pairs.iter().map(|p| p.0).collect();
     let mut need_new: Vec<usize> = pairs.iter().map(|p| p.1).collect();

@@ -38,7 +38,9 @@ pub use sites::{ExtraPath, ImageSite, SiteOptions, SiteResource, SitesReport, si
 ///
 /// # Errors
 /// `image.invalid-argument` naming the problem.
-pub fn options_from_json<T: serde::de::DeserializeOwned + Default>(value: &serde_json::Value) -> Result<T, Error> {
+pub fn options_from_json<T: serde::de::DeserializeOwned + Default>(
+    value: &serde_json::Value,
+) -> Result<T, Error> {
     if value.is_null() {
         return Ok(T::default());
     }

@@ -373,7 +373,7 @@ fn is_digest_syntax(s: &str) -> bool {
     let Some((alg, hex)) = s.split_once(':') else {
         return false;
     };
-    let alg_ok = alg.split(['-', '_', '+', '.']).enumerate().all(|(_, c)| {
+    let alg_ok = alg.split(['-', '_', '+', '.']).all(|c| {
         let b = c.as_bytes();
         !b.is_empty() && b[0].is_ascii_alphabetic() && b.iter().all(u8::is_ascii_alphanumeric)
     });
@@ -425,7 +425,7 @@ fn is_domain(s: &str) -> bool {
         }
     };
     if let Some(h) = host
-        && !(!h.is_empty() && h.split('.').all(is_host_component))
+        && (h.is_empty() || !h.split('.').all(is_host_component))
     {
         return false;
     }

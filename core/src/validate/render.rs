@@ -57,7 +57,8 @@ pub fn render(report: &Report, format: OutputFormat) -> String {
     match format {
         OutputFormat::Text => text(report),
         OutputFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&report.to_json()).unwrap_or_default();
+            // Straight from the structs: no intermediate `Value` tree.
+            let mut s = serde_json::to_string_pretty(report).unwrap_or_default();
             s.push('\n');
             s
         }
