@@ -5,6 +5,7 @@
 
 use super::At;
 use super::{Container, Ctx, as_int, containers, is_true, pod_spec, string_map, syntax};
+use crate::image::{ImageRef, ParseMode};
 use crate::yaml::{NodeRef, ScalarValue};
 use std::collections::HashMap;
 
@@ -148,30 +149,20 @@ fn looks_secret(name: &str, value: &str) -> bool {
     distinct.len() >= 6
 }
 
-/// The tag and digest of an image reference (minimal parser; `core::image` has the full one).
-fn split_image(image: &str) -> (Option<&str>, Option<&str>) {
-    let (name, digest) = match image.split_once('@') {
-        Some((n, d)) => (n, Some(d)),
-        None => (image, None),
-    };
-    let last = name.rsplit('/').next().unwrap_or(name);
-    (last.split_once(':').map(|(_, t)| t), digest)
-}
-
-fn registry(image: &str) -> &str {
-    match image.split_once('/') {
-        Some((first, _)) if first.contains(['.', ':']) || first == "localhost" => first,
-        _ => "docker.io",
-    }
-}
-
 fn image(ctx: &mut Ctx<'_>, c: &Container<'_>) {
     let Some(node) = c.node.get("image") else { return };
     let Some(image) = node.as_str() else { return };
     let p = format!("{}/image", c.pointer);
-    let (tag, digest) = split_image(image);
-    if digest.is_none() {
-        match tag {
+    // The library's one reference parser (`core::image`), as the API server's kubelet reads it.
+    let reference = match ImageRef::parse(image, ParseMode::Normalize) {
+        Ok(r) => r,
+        Err(e) => {
+            ctx.report("GK-G001", &node, &p, format!("image {image:?} is not a valid reference: {e}"));
+            return;
+        }
+    };
+    if reference.digest.is_none() {
+        match reference.tag.as_deref() {
             None => ctx.report("GK-G001", &node, &p, format!("image {image:?} has no tag (means :latest)")),
             Some("latest") => {
                 ctx.report("GK-G001", &node, &p, format!("image {image:?} uses the mutable tag latest"))
@@ -188,13 +179,13 @@ fn image(ctx: &mut Ctx<'_>, c: &Container<'_>) {
     }
     let allowed = &ctx.params.allowed_registries;
     if !allowed.is_empty() {
-        let reg = registry(image);
-        if !allowed.iter().any(|a| a == reg || image.starts_with(&format!("{a}/"))) {
+        let (registry, name) = (reference.domain.as_str(), reference.name());
+        if !allowed.iter().any(|a| a == registry || name.starts_with(&format!("{a}/"))) {
             ctx.report(
                 "GK-G002",
                 &node,
                 &p,
-                format!("image {image:?} comes from registry {reg:?}, not an allowed one"),
+                format!("image {image:?} comes from registry {registry:?}, not an allowed one"),
             );
         }
     }
