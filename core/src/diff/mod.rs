@@ -502,8 +502,11 @@ pub fn diff(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) -> Diff
     let mut warnings = Vec::new();
     let default_ns = options.namespace.clone().unwrap_or_else(|| "default".into());
     let crds = crd_infos(old, new);
-    let mut old_side = side(old, &crds, &default_ns, &mut errors, &mut warnings);
-    let mut new_side = side(new, &crds, &default_ns, &mut errors, &mut warnings);
+    // Both sides are indexed at once (one per core).
+    let ((mut old_side, old_errors, old_warnings), (mut new_side, new_errors, new_warnings)) =
+        rayon::join(|| side(old, &crds, &default_ns), || side(new, &crds, &default_ns));
+    errors.extend(old_errors.into_iter().chain(new_errors));
+    warnings.extend(old_warnings.into_iter().chain(new_warnings));
     // A duplicated identity is not diffed on either side.
     let dups: BTreeSet<Key> = old_side.duplicates.iter().chain(&new_side.duplicates).cloned().collect();
     for d in &dups {
@@ -698,13 +701,14 @@ fn crd_infos(old: &ManifestSet, new: &ManifestSet) -> HashMap<(String, String), 
     out
 }
 
+/// Indexes one side by identity; duplicate identities become errors.
 fn side<'s>(
     set: &'s ManifestSet,
     crds: &HashMap<(String, String), schema::CrdInfo>,
     default_ns: &str,
-    errors: &mut Vec<DiffError>,
-    warnings: &mut Vec<Warning>,
-) -> Side<'s> {
+) -> (Side<'s>, Vec<DiffError>, Vec<Warning>) {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     let mut entries = Vec::new();
     let mut groups: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
     let mut generated = Vec::new();
@@ -753,7 +757,7 @@ fn side<'s>(
             by_key.insert(key, idx[0]);
         }
     }
-    Side { entries, by_key, generated, duplicates }
+    (Side { entries, by_key, generated, duplicates }, errors, warnings)
 }
 
 /// Converts and normalizes the objects at `idx` (in parallel); unreadable values become errors.
