@@ -1,7 +1,8 @@
 //! The exception hierarchy, and the conversion of core errors into it.
 //!
 //! Every core error becomes an instance of a [`GitopsKitError`] subclass chosen by the prefix of
-//! its stable code (`yaml.`, `manifest.`, `git.`, anything else is an invalid argument), with the
+//! its stable code (`yaml.`, `manifest.`, `git.`, `env.`, `image.`, `diff.`, `validate.`; anything
+//! else is an invalid argument), with the
 //! attributes `code`, `file`, `line` and `column` set on the instance (`None` when the error is
 //! not about a position in a file). The message is the core error's `Display`.
 
@@ -50,6 +51,20 @@ create_exception!(
 );
 create_exception!(
     gitops_kit,
+    DiffError,
+    GitopsKitError,
+    "A diff option, ignore rule or diff configuration was rejected (codes 'diff.*', e.g. \
+     'diff.invalid-rule')."
+);
+create_exception!(
+    gitops_kit,
+    ValidateError,
+    GitopsKitError,
+    "A validation option or configuration was rejected: an unknown Kubernetes version or rule, a \
+     bad validation: section (codes 'validate.*')."
+);
+create_exception!(
+    gitops_kit,
     InvalidArgumentError,
     GitopsKitError,
     "An argument was rejected by gitops-kit: an unknown parse option, a value of the wrong type \
@@ -73,6 +88,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("GitError", py.get_type::<GitError>())?;
     m.add("EnvError", py.get_type::<EnvError>())?;
     m.add("ImageError", py.get_type::<ImageError>())?;
+    m.add("DiffError", py.get_type::<DiffError>())?;
+    m.add("ValidateError", py.get_type::<ValidateError>())?;
     m.add("InvalidArgumentError", py.get_type::<InvalidArgumentError>())?;
     Ok(())
 }
@@ -91,6 +108,10 @@ pub fn to_py_err(py: Python<'_>, err: &gitops_kit::Error) -> PyErr {
         EnvError::new_err(message)
     } else if code.starts_with("image.") {
         ImageError::new_err(message)
+    } else if code.starts_with("diff.") {
+        DiffError::new_err(message)
+    } else if code.starts_with("validate.") {
+        ValidateError::new_err(message)
     } else {
         InvalidArgumentError::new_err(message)
     };

@@ -44,10 +44,10 @@ def test_diff_texts_returns_the_json_report() -> None:
 def test_options_dict_and_errors() -> None:
     strict = gitops_kit.diff_texts(OLD, OLD, {"mode": "strict", "ignore": ["spec.replicas"], "fail_on": "rollout"})
     assert strict["mode"] == "strict" and strict["exit_code"] == 0
-    with pytest.raises(gitops_kit.GitopsKitError) as info:
+    with pytest.raises(gitops_kit.DiffError) as info:
         gitops_kit.diff_texts(OLD, NEW, {"mode": "sideways"})
     assert info.value.code == "diff.invalid-argument"
-    with pytest.raises(gitops_kit.GitopsKitError) as info:
+    with pytest.raises(gitops_kit.DiffError) as info:
         gitops_kit.diff_texts(OLD, NEW, {"ignore": ["a[b"]})
     assert info.value.code == "diff.invalid-rule"
     with pytest.raises(gitops_kit.YamlError) as yaml_info:

@@ -61,13 +61,13 @@ def test_sources_and_paths(tmp_path: Path) -> None:
 
 
 def test_errors() -> None:
-    with pytest.raises(gitops_kit.InvalidArgumentError) as info:
+    with pytest.raises(gitops_kit.ValidateError) as info:
         gitops_kit.validate(text=CM, kubernetes_version="1.2")
     assert info.value.code == "validate.unknown-version"
     with pytest.raises(gitops_kit.ManifestError) as missing:
         gitops_kit.validate("/nonexistent/x.yaml")
     assert missing.value.code == "manifest.not-found"
-    with pytest.raises(gitops_kit.GitopsKitError) as config:
+    with pytest.raises(gitops_kit.ValidateError) as config:
         gitops_kit.validate(text=CM, config_text="validation:\n  rules:\n    GK-S006: loud\n")
     assert config.value.code == "validate.config"
     assert config.value.line == 3

@@ -6,6 +6,7 @@ Slow calls release the GIL, so they can run in threads.
 """
 
 from ._native import (
+    DiffError,
     EnvConfig,
     EnvError,
     GitError,
@@ -14,6 +15,7 @@ from ._native import (
     InvalidArgumentError,
     ManifestError,
     Repo,
+    ValidateError,
     YamlError,
     __version__,
     apply_edits,
@@ -52,6 +54,7 @@ from ._native import (
 )
 
 __all__ = [
+    "DiffError",
     "EnvConfig",
     "EnvError",
     "GitError",
@@ -60,6 +63,7 @@ __all__ = [
     "InvalidArgumentError",
     "ManifestError",
     "Repo",
+    "ValidateError",
     "YamlError",
     "__version__",
     "apply_edits",

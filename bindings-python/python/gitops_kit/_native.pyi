@@ -8,6 +8,7 @@ from typing import Any, Literal, TypedDict, final
 from typing_extensions import TypeAlias
 
 __all__ = [
+    "DiffError",
     "EnvConfig",
     "EnvError",
     "GitError",
@@ -16,6 +17,7 @@ __all__ = [
     "InvalidArgumentError",
     "ManifestError",
     "Repo",
+    "ValidateError",
     "YamlError",
     "__version__",
     "apply_edits",
@@ -171,6 +173,12 @@ class EnvError(GitopsKitError):
 class ImageError(GitopsKitError):
     """An invalid image reference, a refused rewrite, a bad tag scheme or a tag that does not
     fit it (``image.*``)."""
+
+class DiffError(GitopsKitError):
+    """A diff option, ignore rule or diff configuration was rejected (``diff.*``)."""
+
+class ValidateError(GitopsKitError):
+    """A validation option or configuration was rejected (``validate.*``)."""
 
 class InvalidArgumentError(GitopsKitError):
     """An argument was rejected by gitops-kit (``invalid-argument``)."""
