@@ -1,18 +1,13 @@
 //! Black-box tests of `gitops-kit env`: output schemas, exit codes and located errors.
 
+mod common;
+use common::*;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/gitops-kit.yaml")
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gitops-kit"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run gitops-kit")
 }
 
 fn run(args: &[&str]) -> Output {

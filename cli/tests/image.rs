@@ -1,23 +1,7 @@
 //! Black-box tests of `gitops-kit image …` and `gitops-kit tag …`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gitops-kit")).args(args).output().expect("run gitops-kit")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/shop")
-}
+mod common;
+use common::*;
 
 #[test]
 fn help_everywhere() {
@@ -120,22 +104,6 @@ fn set_prints_then_writes_in_place() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).starts_with("error[image.invalid-reference]"));
     assert_eq!(run(&["image", "set", dirs]).status.code(), Some(2));
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_DATE", "1718000000 +0000")
-        .env("GIT_COMMITTER_DATE", "1718000000 +0000")
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 #[test]

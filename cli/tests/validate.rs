@@ -1,6 +1,9 @@
 //! Black-box tests of `gitops-kit validate`: golden output for every format, exit codes, options.
 //! Regenerate the golden files with `UPDATE_GOLDEN=1 cargo test -p gitops-kit-cli --test validate`.
 
+mod common;
+use common::*;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -8,24 +11,8 @@ fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/validate")
 }
 
-fn run_in(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gitops-kit"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .expect("run gitops-kit")
-}
-
 fn run(args: &[&str]) -> Output {
     run_in(&dir(), args)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]

@@ -321,13 +321,18 @@ fn too_large(name: &str, options: &ParseOptions) -> Error {
     ))
 }
 
-fn has_manifest_extension(path: &Path) -> bool {
+/// Whether a path names a manifest file by its ending (`.yaml`, `.yml`, `.json`).
+#[must_use]
+pub fn has_manifest_extension(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| MANIFEST_EXTENSIONS.contains(&e))
 }
 
-/// Manifest files below `root`, sorted, skipping hidden directories and not following
-/// directory symlinks (no cycles). Walks with an explicit stack.
-fn manifest_files_below(root: &Path) -> Result<Vec<PathBuf>, Error> {
+/// The manifest files (`.yaml`, `.yml`, `.json`) below `root`, sorted, skipping hidden
+/// directories and not following directory symlinks (no cycles). Walks with an explicit stack.
+///
+/// # Errors
+/// `manifest.not-found` or `manifest.io` when a directory cannot be read.
+pub fn manifest_files_below(root: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut files = Vec::new();
     let mut dirs = vec![root.to_path_buf()];
     while let Some(dir) = dirs.pop() {

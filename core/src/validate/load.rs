@@ -2,11 +2,11 @@
 //! GK-S001 finding instead of stopping the run.
 
 use crate::git::Repo;
-use crate::manifest::{ManifestSet, SourceSpec};
+use crate::manifest::{ManifestSet, SourceSpec, has_manifest_extension, manifest_files_below};
 use crate::yaml::{ParseOptions, Source};
 use rayon::prelude::*;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// One input file, read but not parsed.
@@ -22,8 +22,6 @@ pub(crate) enum Parsed {
     /// A file that did not parse: the error and the text (for excerpts), if it was text.
     Failed { error: crate::yaml::Error, source: Option<Arc<Source>> },
 }
-
-const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
 
 /// Reads every file of command-line style sources, in order (directories sorted, hidden
 /// directories skipped, like `ManifestSet::from_path`).
@@ -58,7 +56,7 @@ pub(crate) fn read_sources<S: AsRef<str>>(
                 }
                 let single = files.len() == 1 && files[0].path == path;
                 for f in files {
-                    if single || has_extension(Path::new(&f.path)) {
+                    if single || has_manifest_extension(Path::new(&f.path)) {
                         inputs.push(Input { name: format!("git:{rev}:{}", f.path), bytes: f.data });
                     }
                 }
@@ -71,7 +69,7 @@ pub(crate) fn read_sources<S: AsRef<str>>(
 fn read_path(path: &Path, inputs: &mut Vec<Input>) -> Result<(), crate::Error> {
     let io = |p: &Path, e: std::io::Error| crate::manifest::Error::io(p, &e);
     let meta = std::fs::metadata(path).map_err(|e| io(path, e))?;
-    let files = if meta.is_dir() { files_below(path)? } else { vec![path.to_path_buf()] };
+    let files = if meta.is_dir() { manifest_files_below(path)? } else { vec![path.to_path_buf()] };
     let read: Vec<Result<Input, crate::Error>> = files
         .par_iter()
         .map(|f| {
@@ -83,33 +81,6 @@ fn read_path(path: &Path, inputs: &mut Vec<Input>) -> Result<(), crate::Error> {
         inputs.push(r?);
     }
     Ok(())
-}
-
-fn has_extension(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| EXTENSIONS.contains(&e))
-}
-
-fn files_below(root: &Path) -> Result<Vec<PathBuf>, crate::Error> {
-    let io = |p: &Path, e: std::io::Error| crate::manifest::Error::io(p, &e);
-    let mut files = Vec::new();
-    let mut dirs = vec![root.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).map_err(|e| io(&dir, e))? {
-            let entry = entry.map_err(|e| io(&dir, e))?;
-            let path = entry.path();
-            let file_type = entry.file_type().map_err(|e| io(&path, e))?;
-            let hidden = entry.file_name().to_string_lossy().starts_with('.');
-            if file_type.is_dir() {
-                if !hidden {
-                    dirs.push(path);
-                }
-            } else if has_extension(&path) && std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
 }
 
 /// Parses inputs in parallel, Kubernetes' lenient way (duplicate keys become problems, reported
