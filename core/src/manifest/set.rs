@@ -103,7 +103,7 @@ impl ManifestSet {
     /// # Errors
     /// The first YAML error, located.
     pub fn from_str_with(text: &str, name: &str, options: &ParseOptions) -> Result<ManifestSet, Error> {
-        ManifestSet::from_source(Source::new(name, text.to_string()), options)
+        ManifestSet::from_source(Arc::new(Source::new(name, text.to_string())), options)
     }
 
     /// Objects of raw bytes (checked for UTF-8 and binary content).
@@ -114,11 +114,18 @@ impl ManifestSet {
         if bytes.len() > options.limits.max_input_bytes {
             return Err(too_large(name, options));
         }
-        ManifestSet::from_source(Source::from_bytes(name, bytes)?, options)
+        ManifestSet::from_source(Arc::new(Source::from_bytes(name, bytes)?), options)
     }
 
-    fn from_source(source: Source, options: &ParseOptions) -> Result<ManifestSet, Error> {
-        let source = Arc::new(source);
+    /// Objects of an already read [`Source`]; the caller keeps its handle (for excerpts of
+    /// errors, say) without copying the text.
+    ///
+    /// # Errors
+    /// The first YAML error, located.
+    pub fn from_source(source: Arc<Source>, options: &ParseOptions) -> Result<ManifestSet, Error> {
+        if source.text().len() > options.limits.max_input_bytes {
+            return Err(too_large(source.name(), options));
+        }
         let mut set = ManifestSet { files: vec![source.name().to_string()], ..ManifestSet::default() };
         for doc in Documents::new(&source, options) {
             resources_of(&Arc::new(doc?), &mut set.resources, &mut set.problems);

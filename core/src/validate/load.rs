@@ -91,23 +91,23 @@ pub(crate) fn parse_all(inputs: Vec<Input>) -> Vec<Parsed> {
 }
 
 fn parse_one(input: Input, options: &ParseOptions) -> Parsed {
-    // The copy is cheap next to parsing, and keeps the text for the excerpt of a failure.
-    match ManifestSet::from_bytes(input.bytes.clone(), &input.name, options) {
+    // The source is read once and shared: the set keeps it, and a failure keeps it for the
+    // excerpt of its GK-S001 finding.
+    let source = match Source::from_bytes(input.name.clone(), input.bytes) {
+        Ok(source) => Arc::new(source),
+        Err(error) => return Parsed::Failed { error, source: None },
+    };
+    match ManifestSet::from_source(Arc::clone(&source), options) {
         Ok(set) => Parsed::Set(set),
-        Err(err) => {
-            let source = Source::from_bytes(input.name.clone(), input.bytes).ok().map(Arc::new);
-            let error = match err {
-                crate::manifest::Error::Yaml(e) => e,
-                other => {
-                    let loc = crate::Location { file: input.name.clone(), line: 1, column: 1 };
-                    crate::yaml::Error::new(
-                        crate::yaml::ErrorKind::Syntax(other.to_string()),
-                        loc,
-                        String::new(),
-                    )
-                }
-            };
-            Parsed::Failed { error, source }
+        Err(crate::manifest::Error::Yaml(error)) => Parsed::Failed { error, source: Some(source) },
+        Err(other) => {
+            let loc = crate::Location { file: input.name, line: 1, column: 1 };
+            let error = crate::yaml::Error::new(
+                crate::yaml::ErrorKind::Syntax(other.to_string()),
+                loc,
+                String::new(),
+            );
+            Parsed::Failed { error, source: Some(source) }
         }
     }
 }
