@@ -123,14 +123,36 @@ impl ManifestSet {
     /// # Errors
     /// The first YAML error, located.
     pub fn from_source(source: Arc<Source>, options: &ParseOptions) -> Result<ManifestSet, Error> {
-        if source.text().len() > options.limits.max_input_bytes {
-            return Err(too_large(source.name(), options));
+        match ManifestSet::from_source_partial(source, options) {
+            (set, None) => Ok(set),
+            (_, Some(error)) => Err(error.into()),
         }
+    }
+
+    /// The objects of the documents of `source` up to its first YAML error, and that error:
+    /// validators use it to check what parsed and report the rest.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use gitops_kit::{manifest::ManifestSet, yaml::Source};
+    /// let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkind: [\n";
+    /// let (set, error) = ManifestSet::from_source_partial(Arc::new(Source::new("x.yaml", text.into())), &Default::default());
+    /// assert_eq!(set.len(), 1);
+    /// assert_eq!(error.unwrap().location().line, 5);
+    /// ```
+    #[must_use]
+    pub fn from_source_partial(
+        source: Arc<Source>,
+        options: &ParseOptions,
+    ) -> (ManifestSet, Option<crate::yaml::Error>) {
         let mut set = ManifestSet { files: vec![source.name().to_string()], ..ManifestSet::default() };
         for doc in Documents::new(&source, options) {
-            resources_of(&Arc::new(doc?), &mut set.resources, &mut set.problems);
+            match doc {
+                Ok(doc) => resources_of(&Arc::new(doc), &mut set.resources, &mut set.problems),
+                Err(error) => return (set, Some(error)),
+            }
         }
-        Ok(set)
+        (set, None)
     }
 
     /// Objects of everything readable from `reader` (standard input), named `name`.

@@ -34,7 +34,7 @@ pub const RULES: &[RuleInfo] = &[
         "GK-S001",
         E,
         "YAML syntax error",
-        "fix the YAML syntax at the reported position; the file's objects were not validated",
+        "fix the YAML syntax at the reported position; nothing after it in the file was validated",
     ),
     r(
         "GK-S002",

@@ -109,24 +109,32 @@ pub(crate) fn run(inputs: Vec<Input>, options: &Options) -> Result<Report, crate
     let mut resources: Vec<Resource> = Vec::new();
     // Kustomize patch files are partial objects: they are not validated as objects.
     let mut patches: HashSet<String> = HashSet::new();
+    // Objects and problems of a parsed set (or of the documents before a syntax error).
+    let mut take_set = |set: &crate::manifest::ManifestSet, findings: &mut Vec<Finding>| {
+        let tool_file = set.files().first().is_some_and(|f| is_tool_file(f));
+        for problem in set.problems() {
+            if let Some(f) = problem_finding(problem, tool_file) {
+                findings.push(f);
+            }
+        }
+        if tool_file {
+            for r in set.resources() {
+                kustomize_patches(r, &mut patches);
+            }
+        } else {
+            resources.extend(set.resources().iter().filter(|r| !is_tool_config(r)).cloned());
+        }
+    };
     for p in parsed {
         match p {
-            Parsed::Set(set) => {
-                let tool_file = set.files().first().is_some_and(|f| is_tool_file(f));
-                for problem in set.problems() {
-                    if let Some(f) = problem_finding(problem, tool_file) {
-                        findings.push(f);
-                    }
-                }
-                if tool_file {
-                    for r in set.resources() {
-                        kustomize_patches(r, &mut patches);
-                    }
+            Parsed::Set(set) => take_set(&set, &mut findings),
+            Parsed::Failed { error, source, partial } => {
+                take_set(&partial, &mut findings);
+                let not_validated = if partial.is_empty() {
+                    "the file was not validated"
                 } else {
-                    resources.extend(set.resources().iter().filter(|r| !is_tool_config(r)).cloned());
-                }
-            }
-            Parsed::Failed { error, source } => {
+                    "the objects before it were validated, the rest of the file was not"
+                };
                 let loc = error.location();
                 let span = source
                     .as_ref()
@@ -136,7 +144,7 @@ pub(crate) fn run(inputs: Vec<Input>, options: &Options) -> Result<Report, crate
                     &loc.file,
                     span,
                     String::new(),
-                    format!("{}; the file was not validated", error.message()),
+                    format!("{}; {not_validated}", error.message()),
                 ));
                 if let Some(s) = source {
                     sources.insert(loc.file.clone(), s);

@@ -19,8 +19,9 @@ pub(crate) struct Input {
 pub(crate) enum Parsed {
     /// Objects and problems of a file that parsed.
     Set(ManifestSet),
-    /// A file that did not parse: the error and the text (for excerpts), if it was text.
-    Failed { error: crate::yaml::Error, source: Option<Arc<Source>> },
+    /// A file that did not parse: the error, the text (for excerpts) if it was text, and the
+    /// objects of the documents before the error (still validated).
+    Failed { error: crate::yaml::Error, source: Option<Arc<Source>>, partial: ManifestSet },
 }
 
 /// Reads every file of command-line style sources, in order (directories sorted, hidden
@@ -93,21 +94,12 @@ pub(crate) fn parse_all(inputs: Vec<Input>) -> Vec<Parsed> {
 fn parse_one(input: Input, options: &ParseOptions) -> Parsed {
     // The source is read once and shared: the set keeps it, and a failure keeps it for the
     // excerpt of its GK-S001 finding.
-    let source = match Source::from_bytes(input.name.clone(), input.bytes) {
+    let source = match Source::from_bytes(input.name, input.bytes) {
         Ok(source) => Arc::new(source),
-        Err(error) => return Parsed::Failed { error, source: None },
+        Err(error) => return Parsed::Failed { error, source: None, partial: ManifestSet::new() },
     };
-    match ManifestSet::from_source(Arc::clone(&source), options) {
-        Ok(set) => Parsed::Set(set),
-        Err(crate::manifest::Error::Yaml(error)) => Parsed::Failed { error, source: Some(source) },
-        Err(other) => {
-            let loc = crate::Location { file: input.name, line: 1, column: 1 };
-            let error = crate::yaml::Error::new(
-                crate::yaml::ErrorKind::Syntax(other.to_string()),
-                loc,
-                String::new(),
-            );
-            Parsed::Failed { error, source: Some(source) }
-        }
+    match ManifestSet::from_source_partial(Arc::clone(&source), options) {
+        (set, None) => Parsed::Set(set),
+        (partial, Some(error)) => Parsed::Failed { error, source: Some(source), partial },
     }
 }
