@@ -32,19 +32,24 @@ pub fn report_error(err: &gitops_kit::Error) -> ExitCode {
 }
 
 /// Writes `text` to standard output; a closed pipe (`| head`) is not an error.
-pub fn print(text: &str) -> std::io::Result<()> {
+pub fn print(text: &str) -> Result<(), gitops_kit::Error> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(stdout_error(&e)),
+        _ => Ok(()),
     }
 }
 
-/// Pretty JSON with a trailing newline.
-pub fn json(value: &serde_json::Value) -> String {
+/// Pretty JSON with a trailing newline, straight from any serializable report.
+pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> String {
     let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// Exit code 1 when a command found something (findings, differences, a closed gate), else 0.
+pub fn exit_code(found: bool) -> ExitCode {
+    if found { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 /// Left-aligned columns separated by two spaces; the last column is not padded.
@@ -94,6 +99,6 @@ fn io_error(path: &str, e: &std::io::Error) -> gitops_kit::Error {
 }
 
 /// An error writing standard output.
-pub fn stdout_error(e: &std::io::Error) -> gitops_kit::Error {
+fn stdout_error(e: &std::io::Error) -> gitops_kit::Error {
     io_error("<stdout>", e)
 }

@@ -47,6 +47,6 @@ pub fn run(args: &Args) -> Result<ExitCode, gitops_kit::Error> {
             }
         }
     }
-    output::print(&out).map_err(|e| output::stdout_error(&e))?;
+    output::print(&out)?;
     Ok(ExitCode::SUCCESS)
 }

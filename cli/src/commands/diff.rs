@@ -148,10 +148,10 @@ pub fn run(args: &Args) -> Result<ExitCode, gitops_kit::Error> {
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let text = match args.output {
-        DiffFormat::Json => output::json(&serde_json::to_value(&report).unwrap_or_default()),
+        DiffFormat::Json => output::json(&report),
         DiffFormat::Text => diff::render::text(&report, color),
         DiffFormat::Markdown => diff::render::markdown(&report),
     };
-    output::print(&text).map_err(|e| output::stdout_error(&e))?;
+    output::print(&text)?;
     Ok(ExitCode::from(u8::try_from(report.exit_code).unwrap_or(2)))
 }

@@ -64,26 +64,14 @@ struct Common {
     output: Format,
 }
 
-fn emit(text: &str) -> Result<(), gitops_kit::Error> {
-    output::print(text).map_err(|e| output::stdout_error(&e))
-}
-
-fn code(success: bool) -> ExitCode {
-    if success { ExitCode::SUCCESS } else { ExitCode::from(1) }
-}
-
-fn json<T: serde::Serialize>(value: &T) -> String {
-    output::json(&serde_json::to_value(value).unwrap_or_default())
-}
-
 /// Runs the subcommand.
 pub fn run(args: &Args) -> Result<ExitCode, gitops_kit::Error> {
     match &args.command {
         Sub::Resolve { branch, common } => {
             let resolution = Config::from_path(&common.config)?.resolve(branch)?;
-            emit(&match common.output {
+            output::print(&match common.output {
                 Format::Json => match &resolution {
-                    Some(r) => json(r),
+                    Some(r) => output::json(r),
                     None => output::json(&serde_json::json!({
                         "schema": "gitops-kit/env/v1", "environment": null, "branch": branch,
                         "preview": null, "target": null, "promotion": null
@@ -91,7 +79,7 @@ pub fn run(args: &Args) -> Result<ExitCode, gitops_kit::Error> {
                 },
                 Format::Text => resolution_text(branch, resolution.as_ref()),
             })?;
-            Ok(code(resolution.is_some()))
+            Ok(output::exit_code(resolution.is_none()))
         }
         Sub::Gate { environment, at, approved_by, author, common } => {
             let config = Config::from_path(&common.config)?;
@@ -103,16 +91,16 @@ pub fn run(args: &Args) -> Result<ExitCode, gitops_kit::Error> {
                 None => jiff::Timestamp::now(),
             };
             let gate = config.gate(environment, at, &approvals, author.as_deref())?;
-            emit(&match common.output {
-                Format::Json => json(&gate),
+            output::print(&match common.output {
+                Format::Json => output::json(&gate),
                 Format::Text => gate_text(&gate),
             })?;
-            Ok(code(gate.open))
+            Ok(output::exit_code(!gate.open))
         }
         Sub::List { common } => {
             let list = Config::from_path(&common.config)?.list();
-            emit(&match common.output {
-                Format::Json => json(&list),
+            output::print(&match common.output {
+                Format::Json => output::json(&list),
                 Format::Text => list_text(&list),
             })?;
             Ok(ExitCode::SUCCESS)
@@ -122,11 +110,11 @@ pub fn run(args: &Args) -> Result<ExitCode, gitops_kit::Error> {
             let text = std::fs::read_to_string(file)
                 .map_err(|e| gitops_kit::env::Error::Io { path: name.clone(), message: e.to_string() })?;
             let report = Config::check(&text, &name)?;
-            emit(&match format {
-                Format::Json => json(&report),
+            output::print(&match format {
+                Format::Json => output::json(&report),
                 Format::Text => check_text(&report),
             })?;
-            Ok(code(report.valid))
+            Ok(output::exit_code(!report.valid))
         }
     }
 }

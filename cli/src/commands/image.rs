@@ -128,19 +128,11 @@ pub fn run(args: &Args) -> Result<ExitCode, gitops_kit::Error> {
     }
 }
 
-fn print(text: &str) -> Result<(), gitops_kit::Error> {
-    output::print(text).map_err(|e| output::stdout_error(&e))
-}
-
-fn exit(failed: bool) -> ExitCode {
-    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
-}
-
 fn parse(a: &ParseArgs) -> Result<ExitCode, gitops_kit::Error> {
     let mode = if a.strict { ParseMode::Strict } else { ParseMode::Normalize };
     let reports: Vec<_> = a.refs.iter().map(|r| image::parse_report(r, mode)).collect();
     let text = match a.output {
-        Format::Json => output::json(&serde_json::to_value(&reports).unwrap_or_default()),
+        Format::Json => output::json(&reports),
         Format::Text => {
             let mut out = String::new();
             for r in &reports {
@@ -157,8 +149,8 @@ fn parse(a: &ParseArgs) -> Result<ExitCode, gitops_kit::Error> {
             out
         }
     };
-    print(&text)?;
-    Ok(exit(reports.iter().any(|r| !r.valid)))
+    output::print(&text)?;
+    Ok(output::exit_code(reports.iter().any(|r| !r.valid)))
 }
 
 fn lint(a: &LintArgs) -> Result<ExitCode, gitops_kit::Error> {
@@ -191,8 +183,8 @@ fn lint(a: &LintArgs) -> Result<ExitCode, gitops_kit::Error> {
             out
         }
     };
-    print(&text)?;
-    Ok(exit(failed))
+    output::print(&text)?;
+    Ok(output::exit_code(failed))
 }
 
 fn extra_paths(fields: &[String]) -> Result<Vec<ExtraPath>, gitops_kit::Error> {
@@ -203,7 +195,7 @@ fn list(a: &ListArgs) -> Result<ExitCode, gitops_kit::Error> {
     let set = super::manifests::load(&a.sources, a.repo.as_deref(), a.lenient)?;
     let report = image::sites(&set, &SiteOptions { extra_paths: extra_paths(&a.fields)? });
     let text = match a.output {
-        Format::Json => output::json(&serde_json::to_value(&report).unwrap_or_default()),
+        Format::Json => output::json(&report),
         Format::Text => {
             let header = ["IMAGE", "KIND", "NAMESPACE", "NAME", "CONTAINER", "LOCATION"].map(String::from);
             let rows: Vec<[String; 6]> = report
@@ -225,7 +217,7 @@ fn list(a: &ListArgs) -> Result<ExitCode, gitops_kit::Error> {
             out
         }
     };
-    print(&text)?;
+    output::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -251,7 +243,7 @@ fn set(a: &SetArgs) -> Result<ExitCode, gitops_kit::Error> {
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
     let report = image::set_images_in_paths(&paths, &edits, &options, a.in_place)?;
     let text = match a.output {
-        Format::Json => output::json(&serde_json::to_value(&report).unwrap_or_default()),
+        Format::Json => output::json(&report),
         Format::Text if a.in_place => {
             let mut out = String::new();
             for f in &report.files {
@@ -263,11 +255,11 @@ fn set(a: &SetArgs) -> Result<ExitCode, gitops_kit::Error> {
         }
         Format::Text => report.files.iter().filter_map(|f| f.text.clone()).collect(),
     };
-    print(&text)?;
+    output::print(&text)?;
     for s in &report.unmatched {
         eprintln!("warning: no image matched {s:?}");
     }
-    Ok(exit(!report.unmatched.is_empty()))
+    Ok(output::exit_code(!report.unmatched.is_empty()))
 }
 
 fn link(a: &LinkArgs) -> Result<ExitCode, gitops_kit::Error> {
@@ -275,7 +267,7 @@ fn link(a: &LinkArgs) -> Result<ExitCode, gitops_kit::Error> {
     let repo = gitops_kit::git::Repo::open(&a.code_repo)?;
     let link = image::link(&a.image, &scheme, &repo, a.branch.as_deref())?;
     let text = match a.output {
-        Format::Json => output::json(&serde_json::to_value(&link).unwrap_or_default()),
+        Format::Json => output::json(&link),
         Format::Text => {
             let mut out = format!("{}\t{}\tconfidence {}\n", link.image, link.commit, link.confidence);
             for e in &link.evidence {
@@ -284,6 +276,6 @@ fn link(a: &LinkArgs) -> Result<ExitCode, gitops_kit::Error> {
             out
         }
     };
-    print(&text)?;
+    output::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -31,7 +31,7 @@ pub fn run(args: &Args) -> Result<ExitCode, gitops_kit::Error> {
         Format::Json => output::json(&set.report()),
         Format::Text => text_report(&set),
     };
-    output::print(&text).map_err(|e| output::stdout_error(&e))?;
+    output::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 

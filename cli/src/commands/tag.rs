@@ -87,7 +87,7 @@ fn render(a: &RenderArgs) -> Result<ExitCode, gitops_kit::Error> {
         })),
         Format::Text => format!("{}\n", result.tag),
     };
-    output::print(&text).map_err(|e| output::stdout_error(&e))?;
+    output::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -131,6 +131,6 @@ fn parse(a: &ParseArgs) -> Result<ExitCode, gitops_kit::Error> {
             out
         }
     };
-    output::print(&text).map_err(|e| output::stdout_error(&e))?;
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    output::print(&text)?;
+    Ok(output::exit_code(failed))
 }

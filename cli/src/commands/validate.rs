@@ -76,7 +76,7 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<ExitCode, gitops_kit::Error> {
     if args.list_versions {
         let text = format!("{}\n", validate::kubernetes_versions().join("\n"));
-        output::print(&text).map_err(|e| output::stdout_error(&e))?;
+        output::print(&text)?;
         return Ok(ExitCode::SUCCESS);
     }
     if args.list_rules {
@@ -85,7 +85,7 @@ pub fn run(args: &Args) -> Result<ExitCode, gitops_kit::Error> {
             let sev = r.severity.map_or("off", Severity::as_str);
             text.push_str(&format!("{:<10} {:<8} {}\n", r.id, sev, r.title));
         }
-        output::print(&text).map_err(|e| output::stdout_error(&e))?;
+        output::print(&text)?;
         return Ok(ExitCode::SUCCESS);
     }
     let options = Options {
@@ -104,11 +104,11 @@ pub fn run(args: &Args) -> Result<ExitCode, gitops_kit::Error> {
         Format::Github => OutputFormat::Github,
         Format::Tap => OutputFormat::Tap,
     };
-    output::print(&validate::render(&report, format)).map_err(|e| output::stdout_error(&e))?;
+    output::print(&validate::render(&report, format))?;
     let level = match args.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
         FailOn::Info => Severity::Info,
     };
-    Ok(if report.fails(level) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(output::exit_code(report.fails(level)))
 }
