@@ -16,9 +16,11 @@ use napi::{Env, JSON, ValueType};
 pub struct Json(String);
 
 impl Json {
-    /// Wraps the result of `serde_json::to_string` of a core result.
-    pub fn new(serialized: serde_json::Result<String>) -> Outcome<Json> {
-        serialized.map(Json).map_err(|e| Failure::internal(&format!("result is not JSON: {e}")))
+    /// Serializes a core result (on the worker thread, off the JS thread).
+    pub fn of<T: serde::Serialize + ?Sized>(value: &T) -> Outcome<Json> {
+        serde_json::to_string(value)
+            .map(Json)
+            .map_err(|e| Failure::internal(&format!("result is not JSON: {e}")))
     }
 }
 

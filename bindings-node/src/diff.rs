@@ -39,7 +39,7 @@ fn sources_job(
         .into());
     }
     let report = core_diff::diff_sources(&old, &new, repo.as_deref().map(std::path::Path::new), &options)?;
-    Json::new(serde_json::to_string(&report))
+    Json::of(&report)
 }
 
 /// Diffs two YAML/JSON texts (named `<old>` and `<new>` in locations) and returns the
@@ -60,7 +60,7 @@ pub fn diff_texts<'env>(
     let options = self::options(env, options);
     run(env, || {
         let report = core_diff::diff_texts(&old, &new, &options?)?;
-        Json::new(serde_json::to_string(&report))
+        Json::of(&report)
     })
 }
 

@@ -40,7 +40,7 @@ fn gate_job(
     author: Option<&str>,
 ) -> Outcome<Json> {
     let gate = config.gate_at(environment, at, &approvals?, author)?;
-    Json::new(serde_json::to_string(&gate))
+    Json::of(&gate)
 }
 
 /// A config argument: an `EnvConfig`, or YAML text loaded first.
@@ -92,7 +92,7 @@ impl EnvConfig {
     /// Throws `env.ambiguous-branch` when two environment globs match.
     #[napi(catch_unwind, ts_return_type = "EnvResolution | null")]
     pub fn resolve<'env>(&self, env: &'env Env, branch: String) -> napi::Result<Unknown<'env>> {
-        run(env, || Json::new(serde_json::to_string(&self.inner.resolve(&branch)?)))
+        run(env, || Json::of(&self.inner.resolve(&branch)?))
     }
 
     /// May `environment` be deployed at `at` (RFC 3339)? `approvals`: `{who, groups}` objects
@@ -118,19 +118,19 @@ impl EnvConfig {
     /// Environments in promotion order with targets and windows in words (`gitops-kit/env-list/v1`).
     #[napi(catch_unwind, ts_return_type = "EnvList")]
     pub fn list<'env>(&self, env: &'env Env) -> napi::Result<Unknown<'env>> {
-        run(env, || Json::new(serde_json::to_string(&self.inner.list())))
+        run(env, || Json::of(&self.inner.list()))
     }
 
     /// Warnings found while loading (e.g. `env.never-open`).
     #[napi(catch_unwind, ts_return_type = "Array<EnvProblem>")]
     pub fn warnings<'env>(&self, env: &'env Env) -> napi::Result<Unknown<'env>> {
-        run(env, || Json::new(serde_json::to_string(self.inner.warnings())))
+        run(env, || Json::of(self.inner.warnings()))
     }
 
     /// A top-level section (e.g. `validation`, `diff`) as plain data, or `null`.
     #[napi(catch_unwind, ts_return_type = "unknown")]
     pub fn section<'env>(&self, env: &'env Env, name: String) -> napi::Result<Unknown<'env>> {
-        run(env, || Json::new(serde_json::to_string(&self.inner.section_json(&name))))
+        run(env, || Json::of(&self.inner.section_json(&name)))
     }
 }
 
@@ -147,9 +147,7 @@ pub fn load_config(env: &Env, text: String, file: Option<String>) -> napi::Resul
 /// environments). Throws only when the text is not YAML.
 #[napi(catch_unwind, ts_return_type = "EnvCheckReport")]
 pub fn check_config<'env>(env: &'env Env, text: String, file: Option<String>) -> napi::Result<Unknown<'env>> {
-    run(env, || {
-        Json::new(serde_json::to_string(&Config::check(&text, file.as_deref().unwrap_or(STRING_INPUT))?))
-    })
+    run(env, || Json::of(&Config::check(&text, file.as_deref().unwrap_or(STRING_INPUT))?))
 }
 
 /// `config.resolve(branch)`; `config` may also be YAML text (named `file` in errors).
@@ -164,7 +162,7 @@ pub fn resolve<'env>(
     branch: String,
     file: Option<String>,
 ) -> napi::Result<Unknown<'env>> {
-    run(env, || Json::new(serde_json::to_string(&config_of(&config, file.as_deref())?.resolve(&branch)?)))
+    run(env, || Json::of(&config_of(&config, file.as_deref())?.resolve(&branch)?))
 }
 
 /// `config.gate(environment, at, approvals, author)`; `config` may also be YAML text.

@@ -188,7 +188,7 @@ impl Repo {
     }
 
     fn changed_paths_job(&self, from: String, to: String) -> impl FnOnce() -> Outcome<Json> + Send + 'static {
-        self.job(move |r| Json::new(serde_json::to_string(&r.changed_paths(&from, &to)?)))
+        self.job(move |r| Json::of(&r.changed_paths(&from, &to)?))
     }
 
     fn log_job(
@@ -200,7 +200,7 @@ impl Repo {
             options.map_or((None, false), |o| (o.exclude, o.first_parent.unwrap_or(false)));
         self.job(move |r| {
             let log = r.log(exclude.as_deref(), &to, first_parent)?;
-            Json::new(serde_json::to_string(&log))
+            Json::of(&log)
         })
     }
 
@@ -228,7 +228,7 @@ impl Repo {
         self.job(move |r| {
             let path = path.as_deref().unwrap_or("");
             let set = ManifestSet::from_git(r, &rev, path, &options?)?;
-            Json::new(serde_json::to_string(&set.summaries()))
+            Json::of(&set.summaries())
         })
     }
 }

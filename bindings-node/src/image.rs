@@ -43,7 +43,7 @@ macro_rules! settings {
 /// A core result as JSON text for JS.
 macro_rules! to_json {
     ($value:expr) => {
-        Json::new(serde_json::to_string($value))
+        Json::of($value)
     };
 }
 

@@ -87,7 +87,7 @@ pub fn parse_manifests<'env>(
     run(env, || {
         let file = file.as_deref().unwrap_or(STRING_INPUT);
         let set = ManifestSet::from_str_with(&text, file, &options?)?;
-        Json::new(serde_json::to_string(&set.summaries()))
+        Json::of(&set.summaries())
     })
 }
 
@@ -110,7 +110,7 @@ pub fn manifest_report<'env>(
     run(env, || {
         let file = file.as_deref().unwrap_or(STRING_INPUT);
         let set = ManifestSet::from_str_with(&text, file, &options?)?;
-        Json::new(serde_json::to_string(&set.report()))
+        Json::of(&set.report())
     })
 }
 
@@ -174,5 +174,5 @@ fn load(
         .into());
     }
     let set = ManifestSet::load_args(&paths, repo.as_deref().map(std::path::Path::new), &options)?;
-    Json::new(serde_json::to_string(&set.summaries()))
+    Json::of(&set.summaries())
 }

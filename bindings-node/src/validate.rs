@@ -149,7 +149,7 @@ fn validate_sources(
         ));
     }
     let report = engine::validate(&sources, repo.as_deref().map(std::path::Path::new), &options)?;
-    Json::new(serde_json::to_string(&report.to_json()))
+    Json::of(&report.to_json())
 }
 
 /// Validates files, directories and `git:REF:PATH` sources on the calling thread. Files that do
@@ -200,7 +200,7 @@ pub fn validate_text<'env>(
     run(env, || {
         let (options, _) = opts?;
         let report = engine::validate_str(&text, file.as_deref().unwrap_or(STRING_INPUT), &options)?;
-        Json::new(serde_json::to_string(&report.to_json()))
+        Json::of(&report.to_json())
     })
 }
 
@@ -213,5 +213,5 @@ pub fn kubernetes_versions() -> Vec<String> {
 /// The rule catalog.
 #[napi(catch_unwind, ts_return_type = "Array<RuleInfo>")]
 pub fn validation_rules(env: &Env) -> napi::Result<Unknown<'_>> {
-    run(env, || Json::new(serde_json::to_string(engine::rules())))
+    run(env, || Json::of(engine::rules()))
 }

@@ -96,7 +96,7 @@ pub fn yaml_to_json<'env>(
     run(env, || {
         let file = file.as_deref().unwrap_or(STRING_INPUT);
         let docs = yaml::to_json_documents(&text, file, &options?)?;
-        Json::new(serde_json::to_string(&docs))
+        Json::of(&docs)
     })
 }
 
@@ -118,7 +118,7 @@ pub fn yaml_hazards<'env>(
     let options = parse_options(env, options);
     run(env, || {
         let file = file.as_deref().unwrap_or(STRING_INPUT);
-        Json::new(serde_json::to_string(&yaml::hazards(&text, file, &options?)?))
+        Json::of(&yaml::hazards(&text, file, &options?)?)
     })
 }
 
@@ -145,7 +145,7 @@ pub fn locate<'env>(
         let file = file.as_deref().unwrap_or(STRING_INPUT);
         let document = document.unwrap_or(0) as usize;
         let location = yaml::locate(&text, file, document, &pointer, &options?)?;
-        Json::new(serde_json::to_string(&location))
+        Json::of(&location)
     })
 }
 
