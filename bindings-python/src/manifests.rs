@@ -3,8 +3,7 @@
 use crate::convert::{parse_options, result_to_py, to_py};
 use crate::errors::OrRaise;
 use crate::git::PyRepo;
-use gitops_kit::git::Repo;
-use gitops_kit::manifest::{ManifestSet, SourceSpec};
+use gitops_kit::manifest::{ManifestSet, RepoChoice, SourceSpec};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -79,22 +78,17 @@ fn sources_from_py(py: Python<'_>, paths: &Bound<'_, PyAny>) -> PyResult<Vec<Sou
         .collect()
 }
 
-/// Where `git:` sources are read from: a [`Repo`] object, or a path opened exactly.
-enum RepoArg {
-    Discover,
-    Open(PathBuf),
-    Given(Repo),
-}
-
-fn repo_from_py(repo: Option<&Bound<'_, PyAny>>) -> PyResult<RepoArg> {
+/// Where `git:` sources are read from: a [`Repo`] object, a path opened exactly, or (None)
+/// the repository containing the current directory.
+fn repo_from_py(repo: Option<&Bound<'_, PyAny>>) -> PyResult<RepoChoice> {
     let Some(obj) = repo else {
-        return Ok(RepoArg::Discover);
+        return Ok(RepoChoice::Discover);
     };
     if let Ok(r) = obj.cast::<PyRepo>() {
-        return Ok(RepoArg::Given(r.get().inner.clone()));
+        return Ok(RepoChoice::Given(r.get().inner.clone()));
     }
     if obj.is_instance_of::<PyString>() || is_path_like(obj)? {
-        return Ok(RepoArg::Open(obj.extract::<PathBuf>()?));
+        return Ok(RepoChoice::Open(obj.extract::<PathBuf>()?));
     }
     Err(PyTypeError::new_err(format!(
         "repo must be a Repo, str or os.PathLike, not {}",
@@ -104,16 +98,10 @@ fn repo_from_py(repo: Option<&Bound<'_, PyAny>>) -> PyResult<RepoArg> {
 
 fn load(
     specs: &[SourceSpec],
-    repo: RepoArg,
+    repo: RepoChoice,
     options: &gitops_kit::yaml::ParseOptions,
 ) -> Result<ManifestSet, gitops_kit::Error> {
-    let needs_repo = specs.iter().any(|s| matches!(s, SourceSpec::Git { .. }));
-    let repo = match (needs_repo, repo) {
-        (false, _) => None,
-        (true, RepoArg::Given(r)) => Some(r),
-        (true, RepoArg::Open(path)) => Some(Repo::open(path)?),
-        (true, RepoArg::Discover) => Some(Repo::discover(".")?),
-    };
+    let repo = repo.for_sources(specs)?;
     Ok(ManifestSet::load(specs, repo.as_ref(), options)?)
 }
 

@@ -12,4 +12,4 @@ mod set;
 pub use error::Error;
 pub use id::ResourceId;
 pub use resource::{Problem, Resource, ResourceSummary};
-pub use set::{ManifestSet, SourceSpec, has_manifest_extension, manifest_files_below};
+pub use set::{ManifestSet, RepoChoice, SourceSpec, has_manifest_extension, manifest_files_below};

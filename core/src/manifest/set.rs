@@ -65,6 +65,47 @@ impl SourceSpec {
     }
 }
 
+/// Where `git:` sources are read from. The repository is opened only when a source needs it,
+/// so commands without `git:` sources work outside any repository.
+#[derive(Clone)]
+pub enum RepoChoice {
+    /// The repository containing the current directory.
+    Discover,
+    /// The repository at exactly this path.
+    Open(PathBuf),
+    /// An already open repository.
+    Given(Repo),
+}
+
+impl RepoChoice {
+    /// `Open(dir)` when a directory is given, else `Discover` (the CLI's `--repo DIR`).
+    #[must_use]
+    pub fn from_dir(dir: Option<&Path>) -> RepoChoice {
+        dir.map_or(RepoChoice::Discover, |d| RepoChoice::Open(d.to_path_buf()))
+    }
+
+    /// The repository for `sources`: `None` when none of them is a `git:` source.
+    ///
+    /// ```
+    /// use gitops_kit::manifest::{RepoChoice, SourceSpec};
+    /// let sources = [SourceSpec::parse("deploy/").unwrap()];
+    /// assert!(RepoChoice::Open("/no/such/repo".into()).for_sources(&sources).unwrap().is_none());
+    /// ```
+    ///
+    /// # Errors
+    /// `git.open` when a `git:` source needs a repository that cannot be opened.
+    pub fn for_sources(self, sources: &[SourceSpec]) -> Result<Option<Repo>, crate::git::Error> {
+        if !sources.iter().any(|s| matches!(s, SourceSpec::Git { .. })) {
+            return Ok(None);
+        }
+        Ok(Some(match self {
+            RepoChoice::Discover => Repo::discover(".")?,
+            RepoChoice::Open(dir) => Repo::open(dir)?,
+            RepoChoice::Given(repo) => repo,
+        }))
+    }
+}
+
 /// The Kubernetes objects of a set of inputs.
 ///
 /// ```
@@ -268,12 +309,7 @@ impl ManifestSet {
         options: &ParseOptions,
     ) -> Result<ManifestSet, Error> {
         let specs = sources.iter().map(|s| SourceSpec::parse(s.as_ref())).collect::<Result<Vec<_>, _>>()?;
-        let needs_repo = specs.iter().any(|s| matches!(s, SourceSpec::Git { .. }));
-        let repo = match (needs_repo, repo_dir) {
-            (false, _) => None,
-            (true, Some(dir)) => Some(Repo::open(dir)?),
-            (true, None) => Some(Repo::discover(".")?),
-        };
+        let repo = RepoChoice::from_dir(repo_dir).for_sources(&specs)?;
         ManifestSet::load(&specs, repo.as_ref(), options)
     }
 

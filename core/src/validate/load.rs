@@ -1,8 +1,7 @@
 //! Reading validation inputs file by file, so that a file that does not parse becomes a
 //! GK-S001 finding instead of stopping the run.
 
-use crate::git::Repo;
-use crate::manifest::{ManifestSet, SourceSpec, has_manifest_extension, manifest_files_below};
+use crate::manifest::{ManifestSet, RepoChoice, SourceSpec, has_manifest_extension, manifest_files_below};
 use crate::yaml::{ParseOptions, Source};
 use rayon::prelude::*;
 use std::io::Read;
@@ -31,12 +30,7 @@ pub(crate) fn read_sources<S: AsRef<str>>(
     repo_dir: Option<&Path>,
 ) -> Result<Vec<Input>, crate::Error> {
     let specs = sources.iter().map(|s| SourceSpec::parse(s.as_ref())).collect::<Result<Vec<_>, _>>()?;
-    let needs_repo = specs.iter().any(|s| matches!(s, SourceSpec::Git { .. }));
-    let repo = match (needs_repo, repo_dir) {
-        (false, _) => None,
-        (true, Some(dir)) => Some(Repo::open(dir)?),
-        (true, None) => Some(Repo::discover(".")?),
-    };
+    let repo = RepoChoice::from_dir(repo_dir).for_sources(&specs)?;
     let mut inputs = Vec::new();
     for spec in specs {
         match spec {
