@@ -1,5 +1,6 @@
 //! Semantic diff of manifest sets: `diff` (async) / `diffSync` over sources, `diffTexts` over
-//! two strings, `diffTextsRender` for the text and markdown outputs.
+//! two strings, `diffTextsRender` / `diffRender` for the text, json, markdown, unified and patch
+//! outputs.
 
 use crate::convert::{Json, json_from_js};
 use crate::errors::Outcome;
@@ -24,6 +25,13 @@ fn list(v: Either<String, Vec<String>>) -> Vec<String> {
     }
 }
 
+fn stdin_unsupported() -> gitops_kit::manifest::Error {
+    gitops_kit::manifest::Error::InvalidSource {
+        source_name: "-".into(),
+        message: "standard input is not read by the Node binding; read it and call diffTexts".into(),
+    }
+}
+
 fn sources_job(
     old: Vec<String>,
     new: Vec<String>,
@@ -32,11 +40,7 @@ fn sources_job(
 ) -> Outcome<Json> {
     let options = options?;
     if old.iter().chain(&new).any(|s| s == "-") {
-        return Err(gitops_kit::manifest::Error::InvalidSource {
-            source_name: "-".into(),
-            message: "standard input is not read by the Node binding; read it and call diffTexts".into(),
-        }
-        .into());
+        return Err(stdin_unsupported().into());
     }
     let report = core_diff::diff_sources(&old, &new, repo.as_deref().map(std::path::Path::new), &options)?;
     Json::of(&report)
@@ -48,7 +52,7 @@ fn sources_job(
 /// Throws a located YAML error, or `diff.invalid-argument` / `diff.invalid-rule` for bad options.
 #[napi(
     catch_unwind,
-    ts_args_type = "oldText: string, newText: string, options?: { mode?: 'apply' | 'strict', namespace?: string, ignore?: Array<string | Record<string, string>>, showSecrets?: boolean, explain?: boolean, failOn?: string | string[], podSpecs?: string[], renames?: boolean, lenient?: boolean, config?: string } | undefined | null",
+    ts_args_type = "oldText: string, newText: string, options?: { mode?: 'apply' | 'strict', namespace?: string, ignore?: Array<string | Record<string, string>>, showSecrets?: boolean, explain?: boolean, failOn?: string | string[], podSpecs?: string[], renames?: boolean, lenient?: boolean, config?: string, secretKey?: string } | undefined | null",
     ts_return_type = "Record<string, any>"
 )]
 pub fn diff_texts<'env>(
@@ -64,12 +68,15 @@ pub fn diff_texts<'env>(
     })
 }
 
-/// The text (`format: 'text'`, the default) or `'markdown'` rendering of a diff of two texts.
+/// A diff of two texts rendered as the CLI prints it: `format` is `'text'` (dyff-like, the
+/// default), `'json'`, `'markdown'`, `'unified'` (a unified YAML diff of the normalized
+/// documents) or `'patch'` (the `gitops-kit/diff-patch/v1` RFC 6902 JSON Patch report, as JSON
+/// text). Secret values are placeholders in every format unless `showSecrets` is set.
 ///
-/// Throws what `diffTexts` throws, or `invalid-argument` for an unknown format.
+/// Throws what `diffTexts` throws, or `diff.invalid-argument` for an unknown format.
 #[napi(
     catch_unwind,
-    ts_args_type = "oldText: string, newText: string, options?: Record<string, any> | undefined | null, format?: 'text' | 'markdown' | undefined | null"
+    ts_args_type = "oldText: string, newText: string, options?: Record<string, any> | undefined | null, format?: 'text' | 'json' | 'markdown' | 'unified' | 'patch' | undefined | null"
 )]
 pub fn diff_texts_render(
     env: &Env,
@@ -80,16 +87,74 @@ pub fn diff_texts_render(
 ) -> napi::Result<String> {
     let options = self::options(env, options);
     crate::task::call(env, || {
-        let report = core_diff::diff_texts(&old, &new, &options?)?;
-        match format.as_deref().unwrap_or("text") {
-            "text" => Ok(core_diff::render::text(&report, false)),
-            "markdown" => Ok(core_diff::render::markdown(&report)),
-            other => Err(gitops_kit::Error::InvalidArgument(format!(
-                "format must be text or markdown, not {other:?}"
-            ))
-            .into()),
-        }
+        let format =
+            core_diff::Format::parse(format.as_deref().unwrap_or("text")).map_err(gitops_kit::Error::from)?;
+        Ok(core_diff::render_texts(&old, &new, &options?, format)?.output)
     })
+}
+
+/// `{output, exitCode}`: the rendered diff and the CLI's exit code of its report.
+fn render_job(
+    old: Vec<String>,
+    new: Vec<String>,
+    options: Outcome<DiffOptions>,
+    format: Option<String>,
+    repo: Option<String>,
+) -> Outcome<Json> {
+    let options = options?;
+    let format =
+        core_diff::Format::parse(format.as_deref().unwrap_or("text")).map_err(gitops_kit::Error::from)?;
+    if old.iter().chain(&new).any(|s| s == "-") {
+        return Err(stdin_unsupported().into());
+    }
+    let repo = repo.as_deref().map(std::path::Path::new);
+    let r = core_diff::render_sources(&old, &new, repo, &options, format, false)?;
+    Json::of(&serde_json::json!({"output": r.output, "exitCode": r.exit_code}))
+}
+
+/// Diffs OLD sources against NEW sources (as `diff`) off the main thread and renders the result
+/// as `diffTextsRender` does: `{output, exitCode}` with the CLI's exit code (0 no differences,
+/// 1 differences, 2 errors).
+///
+/// Rejects with source, git and YAML errors, bad options, or `diff.invalid-argument` for an
+/// unknown format.
+#[napi(
+    catch_unwind,
+    ts_args_type = "oldSources: string | Array<string>, newSources: string | Array<string>, options?: Record<string, any> | undefined | null, format?: 'text' | 'json' | 'markdown' | 'unified' | 'patch' | undefined | null, repo?: string | undefined | null",
+    ts_return_type = "Promise<{ output: string, exitCode: number }>"
+)]
+pub fn diff_render(
+    env: &Env,
+    old: Either<String, Vec<String>>,
+    new: Either<String, Vec<String>>,
+    options: Option<Unknown<'_>>,
+    format: Option<String>,
+    repo: Option<String>,
+) -> AsyncTask<Work<Json>> {
+    let options = self::options(env, options);
+    let (old, new) = (list(old), list(new));
+    Work::spawn(move || render_job(old, new, options, format, repo))
+}
+
+/// `diffRender` on the calling thread (blocks the event loop while files are read).
+///
+/// Throws what `diffRender` rejects with.
+#[napi(
+    catch_unwind,
+    ts_args_type = "oldSources: string | Array<string>, newSources: string | Array<string>, options?: Record<string, any> | undefined | null, format?: 'text' | 'json' | 'markdown' | 'unified' | 'patch' | undefined | null, repo?: string | undefined | null",
+    ts_return_type = "{ output: string, exitCode: number }"
+)]
+pub fn diff_render_sync<'env>(
+    env: &'env Env,
+    old: Either<String, Vec<String>>,
+    new: Either<String, Vec<String>>,
+    options: Option<Unknown<'env>>,
+    format: Option<String>,
+    repo: Option<String>,
+) -> napi::Result<Unknown<'env>> {
+    let options = self::options(env, options);
+    let (old, new) = (list(old), list(new));
+    run(env, || render_job(old, new, options, format, repo))
 }
 
 /// Diffs OLD sources against NEW sources (files, directories, `git:REF:PATH`; a string or an

@@ -35,6 +35,7 @@ const CALLS = {
   render_tag: ['renderTag', ['scheme', 'facts']],
   parse_tag: ['parseTag', ['scheme', 'tag']],
   diff_texts: ['diffTexts', ['old', 'new', 'options']],
+  diff_texts_render: ['diffTextsRender', ['old', 'new', 'options', 'format']],
 }
 
 const camel = (key) => key.replace(/_([a-z])/g, (_, c) => c.toUpperCase())

@@ -1,4 +1,5 @@
-//! Semantic diff of manifest sets: `diff` (sources) and `diff_texts` (two strings).
+//! Semantic diff of manifest sets: `diff` (sources) and `diff_texts` (two strings), and their
+//! rendered outputs `diff_render` / `diff_texts_render` (text, json, markdown, unified, patch).
 
 use crate::convert::{from_py, to_py};
 use crate::errors::OrRaise;
@@ -92,7 +93,10 @@ fn diff_texts<'py>(
     to_py(py, &report)
 }
 
-/// The text (dyff-like) or markdown rendering of a diff of two texts, as the CLI prints it.
+/// A diff of two texts rendered as the CLI prints it: `format` is "text" (dyff-like, the
+/// default), "json", "markdown", "unified" (a unified YAML diff of the normalized documents) or
+/// "patch" (the `gitops-kit/diff-patch/v1` RFC 6902 JSON Patch report, as JSON text). Secret
+/// values are placeholders in every format unless `show_secrets` is set.
 #[pyfunction]
 #[pyo3(signature = (old, new, options = None, format = String::from("text")))]
 #[pyo3(text_signature = "(old, new, options=None, format='text')")]
@@ -104,14 +108,32 @@ fn diff_texts_render(
     format: String,
 ) -> PyResult<String> {
     let options = options_from_py(py, options)?;
-    let report = py.detach(|| core_diff::diff_texts(&old, &new, &options)).or_raise(py)?;
-    match format.as_str() {
-        "text" => Ok(core_diff::render::text(&report, false)),
-        "markdown" => Ok(core_diff::render::markdown(&report)),
-        other => Err(pyo3::exceptions::PyValueError::new_err(format!(
-            "format must be text or markdown, not {other:?}"
-        ))),
-    }
+    let format = core_diff::Format::parse(&format).or_raise(py)?;
+    let rendered = py.detach(|| core_diff::render_texts(&old, &new, &options, format)).or_raise(py)?;
+    Ok(rendered.output)
+}
+
+/// Diffs OLD sources against NEW sources (as `diff`) and renders the result as `diff_texts_render`
+/// does; returns `(output, exit_code)` with the CLI's exit code (0 no differences, 1 differences,
+/// 2 errors).
+#[pyfunction]
+#[pyo3(signature = (old, new, options = None, format = String::from("text"), repo = None))]
+#[pyo3(text_signature = "(old, new, options=None, format='text', repo=None)")]
+fn diff_render<'py>(
+    py: Python<'py>,
+    old: &Bound<'py, PyAny>,
+    new: &Bound<'py, PyAny>,
+    options: Option<&Bound<'py, PyAny>>,
+    format: String,
+    repo: Option<PathBuf>,
+) -> PyResult<(String, i32)> {
+    let (old, new) = (sources(old)?, sources(new)?);
+    let options = options_from_py(py, options)?;
+    let format = core_diff::Format::parse(&format).or_raise(py)?;
+    let rendered = py
+        .detach(|| core_diff::render_sources(&old, &new, repo.as_deref(), &options, format, false))
+        .or_raise(py)?;
+    Ok((rendered.output, rendered.exit_code))
 }
 
 /// Adds the diff functions to the module.
@@ -119,5 +141,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(diff, m)?)?;
     m.add_function(wrap_pyfunction!(diff_texts, m)?)?;
     m.add_function(wrap_pyfunction!(diff_texts_render, m)?)?;
+    m.add_function(wrap_pyfunction!(diff_render, m)?)?;
     Ok(())
 }

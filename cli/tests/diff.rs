@@ -35,7 +35,7 @@ fn text_output_has_paths_values_and_locations_and_exits_1() {
 fn no_output_format_leaks_a_secret_value() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = write_pair(dir.path());
-    for format in ["text", "json", "markdown"] {
+    for format in ["text", "json", "markdown", "unified", "patch"] {
         let out = run(&["diff", &a, &b, "-o", format, "--explain"]);
         let s = stdout(&out);
         for secret in ["hunter2", "swordfish", "aHVudGVyMg", "c3dvcmRmaXNo", "7 bytes", "9 bytes"] {

@@ -40,6 +40,14 @@ fn call(name: &str, args: &Value) -> Result<Value, gitops_kit::Error> {
         let report = gitops_kit::diff::diff_texts(&text(args, "old"), &text(args, "new"), &options)?;
         return Ok(serde_json::to_value(&report).expect("serializable"));
     }
+    // diff outputs (issue 4): text, json, markdown, unified or patch of two texts.
+    if name == "diff_texts_render" {
+        let options = gitops_kit::diff::DiffOptions::from_json(&args["options"])?;
+        let format = gitops_kit::diff::Format::parse(args["format"].as_str().unwrap_or("text"))?;
+        let rendered =
+            gitops_kit::diff::render_texts(&text(args, "old"), &text(args, "new"), &options, format)?;
+        return Ok(json!(rendered.output));
+    }
     // validate (issue 3): its `options` are validation options, not parse options.
     if name == "validate_text" {
         let options = gitops_kit::validate::Options::from_json(&args["options"])?;

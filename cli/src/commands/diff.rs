@@ -17,6 +17,22 @@ pub enum DiffFormat {
     Json,
     /// A pull-request comment: counts per kind and collapsible details.
     Markdown,
+    /// A unified YAML diff of the normalized documents, one header pair per object.
+    Unified,
+    /// The `gitops-kit/diff-patch/v1` report: an RFC 6902 JSON Patch per object.
+    Patch,
+}
+
+impl DiffFormat {
+    fn core(self) -> diff::Format {
+        match self {
+            DiffFormat::Text => diff::Format::Text,
+            DiffFormat::Json => diff::Format::Json,
+            DiffFormat::Markdown => diff::Format::Markdown,
+            DiffFormat::Unified => diff::Format::Unified,
+            DiffFormat::Patch => diff::Format::Patch,
+        }
+    }
 }
 
 /// Comparison mode.
@@ -43,7 +59,7 @@ pub enum Color {
 #[derive(clap::Args)]
 #[command(
     after_help = "Exit codes: 0 no differences, 1 differences (or, with --fail-on, a change of those classes), 2 error.\n\
-Examples:\n  gitops-kit diff git:prd:manifests git:stg:manifests\n  kubectl get deploy,svc -o yaml > live.yaml && gitops-kit diff live.yaml manifests/\n  gitops-kit diff old/ new/ --ignore 'spec.template.spec.containers[name=istio-proxy]' -o json"
+Examples:\n  gitops-kit diff git:prd:manifests git:stg:manifests\n  kubectl get deploy,svc -o yaml > live.yaml && gitops-kit diff live.yaml manifests/\n  gitops-kit diff old/ new/ --ignore 'spec.template.spec.containers[name=istio-proxy]' -o json\n  gitops-kit diff git:prd:manifests git:stg:manifests -o unified\n  gitops-kit diff old/ new/ -o patch --show-secrets > changes.json"
 )]
 pub struct Args {
     /// OLD and NEW sources: files, directories, `-`, or `git:REF:PATH`.
@@ -71,6 +87,10 @@ pub struct Args {
     /// Show Secret values instead of "changed (hidden)".
     #[arg(long)]
     show_secrets: bool,
+    /// Fingerprint hidden Secret values with HMAC-SHA256 keyed by this environment variable's
+    /// value: equal values get equal fingerprints, and nobody without the key can test guesses.
+    #[arg(long, value_name = "VAR")]
+    secret_key_env: Option<String>,
     /// List every normalization step that equalized or ignored something.
     #[arg(long)]
     explain: bool,
@@ -116,6 +136,12 @@ fn options(args: &Args) -> Result<DiffOptions, gitops_kit::Error> {
         o.namespace.clone_from(&args.namespace);
     }
     o.show_secrets |= args.show_secrets;
+    if let Some(var) = &args.secret_key_env {
+        // From the environment, never from the command line (visible in process lists).
+        let key = std::env::var_os(var)
+            .ok_or_else(|| usage(&format!("--secret-key-env: environment variable {var} is not set")))?;
+        o.secret_key = Some(diff::SecretKey::new(key.into_encoded_bytes())?);
+    }
     o.explain |= args.explain;
     o.no_renames |= args.no_renames;
     for class in &args.fail_on {
@@ -141,17 +167,13 @@ pub fn run(args: &Args) -> Result<ExitCode, gitops_kit::Error> {
         return Err(usage("standard input (-) can be only one of the sources"));
     }
     let options = options(args)?;
-    let report = diff::diff_sources(&old, &new, args.repo.as_deref(), &options)?;
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let text = match args.output {
-        DiffFormat::Json => output::json(&report),
-        DiffFormat::Text => diff::render::text(&report, color),
-        DiffFormat::Markdown => diff::render::markdown(&report),
-    };
-    output::print(&text)?;
-    Ok(ExitCode::from(u8::try_from(report.exit_code).unwrap_or(2)))
+    let rendered =
+        diff::render_sources(&old, &new, args.repo.as_deref(), &options, args.output.core(), color)?;
+    output::print(&rendered.output)?;
+    Ok(ExitCode::from(u8::try_from(rendered.exit_code).unwrap_or(2)))
 }

@@ -19,17 +19,27 @@
 //! ```
 
 mod compare;
+mod documents;
 mod error;
+mod fingerprint;
 pub mod ignore;
 mod normalize;
+mod output;
+pub mod patch;
 pub mod quantity;
 mod rename;
 pub mod render;
 pub mod schema;
+mod unified;
 
+pub use documents::{HIDDEN, HIDDEN_CHANGED};
 pub use error::Error;
+pub use fingerprint::SecretKey;
 pub use ignore::IgnoreRule;
 pub use normalize::STEPS;
+pub use output::{Format, Rendered, render_sets, render_sources, render_texts};
+pub use patch::{PATCH_SCHEMA, PatchOp, PatchReport, ResourcePatch, json_patch, patch};
+pub use unified::{CONTEXT_LINES, unified};
 
 use crate::Location;
 use crate::manifest::{ManifestSet, Resource};
@@ -142,6 +152,9 @@ pub struct DiffOptions {
     pub no_renames: bool,
     /// How YAML is read.
     pub parse: ParseOptions,
+    /// Key of the fingerprints of hidden Secret values (`old_fingerprint`/`new_fingerprint`);
+    /// none by default. Never read from a config file.
+    pub secret_key: Option<SecretKey>,
 }
 
 fn str_list(v: &Value, key: &str) -> Result<Vec<String>, Error> {
@@ -164,7 +177,8 @@ impl DiffOptions {
     /// Reads options from JSON (the Python and Node bindings pass them this way): `mode`,
     /// `namespace`, `ignore` (list of rules), `show_secrets`, `explain`, `fail_on` (class or list),
     /// `pod_specs`, `renames` (bool), `lenient`, `config` (a gitops-kit.yaml path whose `diff:`
-    /// section is read first). camelCase keys are accepted too.
+    /// section is read first), `secret_key` (a string: the key of Secret fingerprints; never read
+    /// from the config file). camelCase keys are accepted too.
     ///
     /// ```
     /// let o = gitops_kit::diff::DiffOptions::from_json(&serde_json::json!({"mode": "strict", "failOn": "immutable"})).unwrap();
@@ -184,7 +198,15 @@ impl DiffOptions {
         if let Some(path) = map.get("config").and_then(Value::as_str) {
             o = DiffOptions::from_config_file(Path::new(path))?;
         }
-        o.apply_json(map)?;
+        let mut map = map.clone();
+        for k in ["secret_key", "secretKey"] {
+            match map.remove(k) {
+                Some(Value::String(key)) => o.secret_key = Some(SecretKey::new(key)?),
+                Some(Value::Null) | None => {}
+                Some(_) => return Err(Error::InvalidArgument(format!("{k} must be a string")).into()),
+            }
+        }
+        o.apply_json(&map)?;
         Ok(o)
     }
 
@@ -306,6 +328,12 @@ pub struct FieldChange {
     /// The live field manager owning the OLD field (from `managedFields`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
+    /// Keyed fingerprint of the hidden OLD value (with `secret_key` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_fingerprint: Option<String>,
+    /// Keyed fingerprint of the hidden NEW value (with `secret_key` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_fingerprint: Option<String>,
     /// Where the OLD value is.
     pub old_location: Option<Location>,
     /// Where the NEW value is.
@@ -662,6 +690,7 @@ pub fn diff(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) -> Diff
         ex.sort();
     }
     report.exit_code = exit_code(&report, &options.fail_on);
+    fingerprint::apply(&mut report, old, new, options);
     report
 }
 
@@ -685,7 +714,7 @@ fn exit_code(report: &DiffReport, fail_on: &[Impact]) -> i32 {
     i32::from(failing)
 }
 
-fn crd_infos(old: &ManifestSet, new: &ManifestSet) -> HashMap<(String, String), schema::CrdInfo> {
+pub(crate) fn crd_infos(old: &ManifestSet, new: &ManifestSet) -> HashMap<(String, String), schema::CrdInfo> {
     let mut out = HashMap::new();
     for set in [old, new] {
         for r in set.resources() {
@@ -883,6 +912,8 @@ fn compare_pair(
             ambiguous: false,
             note: Some("apiVersion differs; fields only one version has are not compared".into()),
             manager: None,
+            old_fingerprint: None,
+            new_fingerprint: None,
             old_location: location_of(o.res, Some("/apiVersion")),
             new_location: location_of(n.res, Some("/apiVersion")),
         });
@@ -943,6 +974,8 @@ fn field_change(c: RawChange, kind: &str, old: &Resource, new: &Resource) -> Fie
         ambiguous: c.ambiguous,
         note: c.note,
         manager: c.manager,
+        old_fingerprint: None,
+        new_fingerprint: None,
     }
 }
 

@@ -44,9 +44,15 @@ fn change_lines(c: &FieldChange, color: bool, out: &mut String) {
             Op::Removed => "removed",
             _ => "changed",
         };
+        // Keyed fingerprints (opt-in) tell equal from different values without revealing them.
+        let fingerprints = match (&c.old_fingerprint, &c.new_fingerprint) {
+            (Some(o), Some(n)) => format!(" {o} → {n}"),
+            (Some(f), None) | (None, Some(f)) => format!(" {f}"),
+            (None, None) => String::new(),
+        };
         let _ = writeln!(
             out,
-            "    {what} (hidden)  {}",
+            "    {what} (hidden){fingerprints}  {}",
             loc(if c.new_location.is_some() { &c.new_location } else { &c.old_location })
         );
     } else {

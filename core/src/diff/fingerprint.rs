@@ -1,0 +1,184 @@
+//! Keyed fingerprints of hidden Secret values (opt-in, reference d.22 and e.17).
+//!
+//! Without a key a hidden value shows only "changed". With a key, each hidden value gets
+//! `hmac-sha256:` and the first 16 hex digits of HMAC-SHA256(key, decoded value): equal values
+//! have equal fingerprints (in one diff, across runs and across environments diffed with the same
+//! key), and without the key nobody can test guesses against them, which a plain hash of a short
+//! password would allow. The length of the value is not revealed.
+
+use super::{DiffOptions, DiffReport, normalize};
+use crate::manifest::{ManifestSet, Resource};
+use hmac::{Hmac, Mac};
+use serde_json::Value;
+use sha2::Sha256;
+use std::collections::HashMap;
+
+/// The key of Secret fingerprints. Its bytes never appear in any output, `Debug` included.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretKey(Vec<u8>);
+
+impl SecretKey {
+    /// A key from its bytes (for example an environment variable's value).
+    ///
+    /// # Errors
+    /// `diff.invalid-argument` for an empty key (it would protect nothing).
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Result<SecretKey, super::Error> {
+        let bytes = bytes.into();
+        if bytes.is_empty() {
+            return Err(super::Error::InvalidArgument("the secret key is empty".into()));
+        }
+        Ok(SecretKey(bytes))
+    }
+
+    /// The fingerprint of one Secret `data` value (base64, as Kubernetes stores it): HMAC-SHA256
+    /// of the decoded bytes (of the text itself when it is not base64), so it can be checked with
+    /// `printf %s VALUE | openssl dgst -sha256 -hmac KEY`.
+    ///
+    /// ```
+    /// let key = gitops_kit::diff::SecretKey::new("k").unwrap();
+    /// let fp = key.fingerprint(&serde_json::json!("aHVudGVyMg=="));
+    /// assert_eq!(fp, "hmac-sha256:0cd9cde64b418f83");
+    /// assert_ne!(fp, key.fingerprint(&serde_json::json!("aHVudGVyMw==")));
+    /// ```
+    #[must_use]
+    pub fn fingerprint(&self, value: &Value) -> String {
+        let bytes = match value {
+            Value::String(s) => decode_base64(s).unwrap_or_else(|| s.as_bytes().to_vec()),
+            other => other.to_string().into_bytes(),
+        };
+        // A key of any length is valid for HMAC; the error case cannot happen.
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.0) else {
+            return "hmac-sha256:?".into();
+        };
+        mac.update(&bytes);
+        let digest = mac.finalize().into_bytes();
+        let mut out = String::from("hmac-sha256:");
+        for b in &digest[..8] {
+            out.push_str(&format!("{b:02x}"));
+        }
+        out
+    }
+}
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(<redacted>)")
+    }
+}
+
+/// Standard base64 (padding optional); `None` when `text` is not base64.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let digit = |c: u8| -> Option<u32> {
+        Some(u32::from(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        }))
+    };
+    let body = text.trim_end_matches('=');
+    if text.len() - body.len() > 2 || body.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(body.len() * 3 / 4);
+    for chunk in body.as_bytes().chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= digit(c)? << (18 - 6 * i);
+        }
+        let bytes = n.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    Some(out)
+}
+
+/// Adds `old_fingerprint` / `new_fingerprint` to every hidden change of `report` (computed from
+/// `old` and `new`) when `options` has a key.
+pub(crate) fn apply(report: &mut DiffReport, old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) {
+    let Some(key) = &options.secret_key else { return };
+    if !report.resources.iter().any(|r| r.changes.iter().any(|c| c.hidden)) {
+        return;
+    }
+    let index = |set: &ManifestSet| -> ByStart {
+        set.resources()
+            .iter()
+            .filter(|r| r.id().kind == "Secret")
+            .filter_map(|r| Some((start(r), normalize::prepare("Secret", r.to_json().ok()?).value)))
+            .collect()
+    };
+    let (olds, news) = (index(old), index(new));
+    for r in &mut report.resources {
+        let (o, n) = (at(&olds, r.old_location.as_ref()), at(&news, r.new_location.as_ref()));
+        for c in r.changes.iter_mut().filter(|c| c.hidden) {
+            let fp =
+                |doc: Option<&Value>| doc.and_then(|d| d.pointer(&c.pointer)).map(|v| key.fingerprint(v));
+            c.old_fingerprint = fp(o);
+            c.new_fingerprint = fp(n);
+        }
+    }
+}
+
+type ByStart = HashMap<(String, u32, u32), Value>;
+
+fn at<'d>(docs: &'d ByStart, l: Option<&crate::Location>) -> Option<&'d Value> {
+    l.and_then(|l| docs.get(&(l.file.clone(), l.line, l.column)))
+}
+
+fn start(r: &Resource) -> (String, u32, u32) {
+    let s = r.span().start;
+    (r.file().to_string(), s.line, s.column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn base64_round_trips() {
+        for text in ["", "f", "fo", "foo", "hunter2", "correct-horse-battery"] {
+            assert_eq!(decode_base64(&normalize::base64(text.as_bytes())).as_deref(), Some(text.as_bytes()));
+        }
+        assert_eq!(decode_base64("not base64!"), None);
+        assert_eq!(decode_base64("a"), None);
+    }
+
+    #[test]
+    fn fingerprint_is_hmac_of_the_decoded_value() {
+        let key = SecretKey::new("k").unwrap();
+        // printf %s hunter2 | openssl dgst -sha256 -hmac k
+        let want = "hmac-sha256:0cd9cde64b418f83";
+        assert_eq!(key.fingerprint(&json!("aHVudGVyMg==")), want);
+        assert_eq!(key.fingerprint(&json!("aHVudGVyMg")), want, "padding is optional");
+        let other = SecretKey::new("other").unwrap();
+        assert_ne!(other.fingerprint(&json!("aHVudGVyMg==")), want);
+        assert!(SecretKey::new("").is_err());
+        assert_eq!(format!("{key:?}"), "SecretKey(<redacted>)");
+    }
+
+    #[test]
+    fn report_fingerprints_hidden_changes_only_with_a_key() {
+        let old = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {a: aHVudGVyMg==}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {x: '1'}\n";
+        let new = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: hunter3}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {x: '2'}\n";
+        let options = DiffOptions::from_json(&json!({"secretKey": "k"})).unwrap();
+        let report = crate::diff::diff_texts(old, new, &options).unwrap();
+        let secret = report.resources.iter().find(|r| r.resource.kind == "Secret").unwrap();
+        let c = &secret.changes[0];
+        assert_eq!(c.old_fingerprint.as_deref(), Some("hmac-sha256:0cd9cde64b418f83"));
+        assert!(c.new_fingerprint.is_some() && c.new_fingerprint != c.old_fingerprint);
+        assert_eq!(report, crate::diff::diff_texts(old, new, &options).unwrap(), "stable across runs");
+        let cm = report.resources.iter().find(|r| r.resource.kind == "ConfigMap").unwrap();
+        assert!(cm.changes[0].old_fingerprint.is_none(), "only hidden values get fingerprints");
+        let text = serde_json::to_string(&report).unwrap() + &crate::diff::render::text(&report, false);
+        for leak in ["hunter", "aHVudGVy"] {
+            assert!(!text.contains(leak), "{leak}: {text}");
+        }
+        assert!(text.contains("changed (hidden) hmac-sha256:0cd9cde64b418f83 → hmac-sha256:"), "{text}");
+        let plain = crate::diff::diff_texts(old, new, &DiffOptions::default()).unwrap();
+        assert!(plain.resources[1].changes[0].old_fingerprint.is_none());
+        let bad = DiffOptions::from_json(&json!({"secret_key": 3})).unwrap_err();
+        assert_eq!(bad.code(), "diff.invalid-argument");
+    }
+}
