@@ -267,6 +267,23 @@ export interface CommitRequest {
 export declare function diff(oldSources: string | Array<string>, newSources: string | Array<string>, options?: Record<string, any> | undefined | null, repo?: string | undefined | null): Promise<Record<string, any>>
 
 /**
+ * Diffs OLD sources against NEW sources (as `diff`) off the main thread and renders the result
+ * as `diffTextsRender` does: `{output, exitCode}` with the CLI's exit code (0 no differences,
+ * 1 differences, 2 errors).
+ *
+ * Rejects with source, git and YAML errors, bad options, or `diff.invalid-argument` for an
+ * unknown format.
+ */
+export declare function diffRender(oldSources: string | Array<string>, newSources: string | Array<string>, options?: Record<string, any> | undefined | null, format?: 'text' | 'json' | 'markdown' | 'unified' | 'patch' | undefined | null, repo?: string | undefined | null): Promise<{ output: string, exitCode: number }>
+
+/**
+ * `diffRender` on the calling thread (blocks the event loop while files are read).
+ *
+ * Throws what `diffRender` rejects with.
+ */
+export declare function diffRenderSync(oldSources: string | Array<string>, newSources: string | Array<string>, options?: Record<string, any> | undefined | null, format?: 'text' | 'json' | 'markdown' | 'unified' | 'patch' | undefined | null, repo?: string | undefined | null): { output: string, exitCode: number }
+
+/**
  * `diff` on the calling thread (blocks the event loop while files are read).
  *
  * Throws what `diff` rejects with.
@@ -279,14 +296,17 @@ export declare function diffSync(oldSources: string | Array<string>, newSources:
  *
  * Throws a located YAML error, or `diff.invalid-argument` / `diff.invalid-rule` for bad options.
  */
-export declare function diffTexts(oldText: string, newText: string, options?: { mode?: 'apply' | 'strict', namespace?: string, ignore?: Array<string | Record<string, string>>, showSecrets?: boolean, explain?: boolean, failOn?: string | string[], podSpecs?: string[], renames?: boolean, lenient?: boolean, config?: string } | undefined | null): Record<string, any>
+export declare function diffTexts(oldText: string, newText: string, options?: { mode?: 'apply' | 'strict', namespace?: string, ignore?: Array<string | Record<string, string>>, showSecrets?: boolean, explain?: boolean, failOn?: string | string[], podSpecs?: string[], renames?: boolean, lenient?: boolean, config?: string, secretKey?: string } | undefined | null): Record<string, any>
 
 /**
- * The text (`format: 'text'`, the default) or `'markdown'` rendering of a diff of two texts.
+ * A diff of two texts rendered as the CLI prints it: `format` is `'text'` (dyff-like, the
+ * default), `'json'`, `'markdown'`, `'unified'` (a unified YAML diff of the normalized
+ * documents) or `'patch'` (the `gitops-kit/diff-patch/v1` RFC 6902 JSON Patch report, as JSON
+ * text). Secret values are placeholders in every format unless `showSecrets` is set.
  *
- * Throws what `diffTexts` throws, or `invalid-argument` for an unknown format.
+ * Throws what `diffTexts` throws, or `diff.invalid-argument` for an unknown format.
  */
-export declare function diffTextsRender(oldText: string, newText: string, options?: Record<string, any> | undefined | null, format?: 'text' | 'markdown' | undefined | null): string
+export declare function diffTextsRender(oldText: string, newText: string, options?: Record<string, any> | undefined | null, format?: 'text' | 'json' | 'markdown' | 'unified' | 'patch' | undefined | null): string
 
 /** One replacement of `applyEdits`. */
 export interface Edit {
@@ -851,6 +871,21 @@ export interface ValidateOptions {
    * current directory).
    */
   repo?: string
+  /**
+   * Validate for this environment of the config's `environments:` (GK-G003, GK-G006,
+   * GK-R009; GK-G002 is an error in production).
+   */
+  environment?: string
+  /** Validate for the environment this manifest branch deploys to (exact, glob, preview). */
+  branch?: string
+  /** The code commit recorded for the environment (GK-G003). */
+  commit?: string
+  /** Code repository directory to link image tags to commits in (GK-G003). */
+  codeRepo?: string
+  /** Baseline sources to compare overlays with (GK-G010), e.g. `git:stg:deploy`. */
+  against?: Array<string>
+  /** A baseline text (named `<against>`). */
+  againstText?: string
 }
 
 /** The `gitops-kit/validate/v1` report. */

@@ -29,6 +29,19 @@ pub struct ValidateOptions {
     /// Repository directory for `git:REF:PATH` sources (default: the one containing the
     /// current directory).
     pub repo: Option<String>,
+    /// Validate for this environment of the config's `environments:` (GK-G003, GK-G006,
+    /// GK-R009; GK-G002 is an error in production).
+    pub environment: Option<String>,
+    /// Validate for the environment this manifest branch deploys to (exact, glob, preview).
+    pub branch: Option<String>,
+    /// The code commit recorded for the environment (GK-G003).
+    pub commit: Option<String>,
+    /// Code repository directory to link image tags to commits in (GK-G003).
+    pub code_repo: Option<String>,
+    /// Baseline sources to compare overlays with (GK-G010), e.g. `git:stg:deploy`.
+    pub against: Option<Vec<String>>,
+    /// A baseline text (named `<against>`).
+    pub against_text: Option<String>,
 }
 
 /// The object a finding is about.

@@ -51,14 +51,19 @@ fn options_from(py: Python<'_>, options: Option<&Bound<'_, PyAny>>) -> PyResult<
 /// and returns the ``gitops-kit/validate/v1`` report (``schema``, ``summary``, ``findings``).
 /// Options: ``kubernetes_version`` (default: newest embedded), ``strict`` (default True),
 /// ``crds`` (paths of CRDs), ``config`` (path of a gitops-kit.yaml), ``config_text``,
-/// ``skip_rules``; ``repo`` serves ``git:`` sources.
+/// ``skip_rules``; ``repo`` serves ``git:`` sources. For an environment of the config's
+/// ``environments:``: ``environment`` (or ``branch``, resolved like ``gitops-kit env resolve``),
+/// ``commit`` (the commit recorded for it), ``code_repo`` (links image tags to commits);
+/// ``against`` (baseline sources) or ``against_text`` compare overlays (GK-G010).
 #[pyfunction]
 #[pyo3(signature = (
     sources = None, *, text = None, file = String::from("<string>"), kubernetes_version = None,
-    strict = None, crds = None, config = None, config_text = None, skip_rules = None, repo = None
+    strict = None, crds = None, config = None, config_text = None, skip_rules = None, repo = None,
+    environment = None, branch = None, commit = None, code_repo = None, against = None,
+    against_text = None
 ))]
 #[pyo3(
-    text_signature = "(sources=None, *, text=None, file='<string>', kubernetes_version=None, strict=None, crds=None, config=None, config_text=None, skip_rules=None, repo=None)"
+    text_signature = "(sources=None, *, text=None, file='<string>', kubernetes_version=None, strict=None, crds=None, config=None, config_text=None, skip_rules=None, repo=None, environment=None, branch=None, commit=None, code_repo=None, against=None, against_text=None)"
 )]
 #[allow(clippy::too_many_arguments)]
 fn validate<'py>(
@@ -73,8 +78,27 @@ fn validate<'py>(
     config_text: Option<String>,
     skip_rules: Option<Vec<String>>,
     repo: Option<&Bound<'py, PyAny>>,
+    environment: Option<String>,
+    branch: Option<String>,
+    commit: Option<String>,
+    code_repo: Option<&Bound<'py, PyAny>>,
+    against: Option<&Bound<'py, PyAny>>,
+    against_text: Option<String>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let mut map = Map::new();
+    for (key, value) in
+        [("environment", environment), ("branch", branch), ("commit", commit), ("against_text", against_text)]
+    {
+        if let Some(v) = value {
+            map.insert(key.into(), Value::String(v));
+        }
+    }
+    if let Some(c) = code_repo {
+        map.insert("code_repo".into(), Value::String(one_source(c)?));
+    }
+    if let Some(a) = against {
+        map.insert("against".into(), Value::from(self::sources(a)?));
+    }
     if let Some(v) = kubernetes_version {
         map.insert("kubernetes_version".into(), Value::String(v));
     }

@@ -23,6 +23,7 @@ __all__ = [
     "apply_edits",
     "check_config",
     "diff",
+    "diff_render",
     "diff_texts",
     "diff_texts_render",
     "gate",
@@ -461,6 +462,12 @@ def validate(
     config_text: str | None = None,
     skip_rules: Sequence[str] | None = None,
     repo: _StrPath | None = None,
+    environment: str | None = None,
+    branch: str | None = None,
+    commit: str | None = None,
+    code_repo: _StrPath | None = None,
+    against: _StrPath | Sequence[_StrPath] | None = None,
+    against_text: str | None = None,
 ) -> _ValidateReport:
     """Validates sources or a text (``gitops-kit/validate/v1``)."""
 
@@ -656,6 +663,20 @@ def diff_texts(old: str, new: str, options: Mapping[str, Any] | None = None) -> 
     """The ``gitops-kit/diff/v1`` report of two texts (named ``<old>`` and ``<new>``)."""
 
 def diff_texts_render(
-    old: str, new: str, options: Mapping[str, Any] | None = None, format: str = "text"
+    old: str,
+    new: str,
+    options: Mapping[str, Any] | None = None,
+    format: Literal["text", "json", "markdown", "unified", "patch"] = "text",
 ) -> str:
-    """The text or markdown rendering of a diff of two texts."""
+    """A diff of two texts as the CLI prints it: text, json, markdown, unified (a unified YAML
+    diff of the normalized documents) or patch (``gitops-kit/diff-patch/v1`` JSON Patch text)."""
+
+def diff_render(
+    old: _StrPath | Sequence[_StrPath],
+    new: _StrPath | Sequence[_StrPath],
+    options: Mapping[str, Any] | None = None,
+    format: Literal["text", "json", "markdown", "unified", "patch"] = "text",
+    repo: _StrPath | None = None,
+) -> tuple[str, int]:
+    """OLD sources against NEW sources rendered as ``diff_texts_render`` does, with the CLI's
+    exit code: ``(output, exit_code)``."""

@@ -2,7 +2,7 @@
 //! located. Exit 0 when no finding reaches `--fail-on`, 1 otherwise, 2 on input errors.
 
 use crate::output;
-use gitops_kit::validate::{self, Config, Options, OutputFormat, Severity};
+use gitops_kit::validate::{self, Options, OutputFormat, Severity};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -64,6 +64,22 @@ pub struct Args {
     /// Repository for `git:` sources (default: the one containing the current directory).
     #[arg(long, value_name = "DIR")]
     repo: Option<PathBuf>,
+    /// Validate for this environment of the --config file's `environments:` (its namespace,
+    /// policy, images; GK-G003, GK-G006, GK-R009, GK-G002 as error in production).
+    #[arg(long = "env", value_name = "NAME")]
+    environment: Option<String>,
+    /// Validate for the environment this manifest branch deploys to (exact, glob or preview).
+    #[arg(long, value_name = "BRANCH")]
+    branch: Option<String>,
+    /// The code commit CI built or recorded for the environment (GK-G003).
+    #[arg(long, value_name = "SHA")]
+    commit: Option<String>,
+    /// Code repository to link image tags to commits in (GK-G003).
+    #[arg(long, value_name = "DIR")]
+    code_repo: Option<PathBuf>,
+    /// Baseline to compare overlays with (GK-G010), e.g. `git:stg:deploy` (repeatable).
+    #[arg(long, value_name = "SOURCE")]
+    against: Vec<String>,
     /// Print the embedded Kubernetes versions and exit.
     #[arg(long)]
     list_versions: bool,
@@ -88,13 +104,21 @@ pub fn run(args: &Args) -> Result<ExitCode, gitops_kit::Error> {
         output::print(&text)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let options = Options {
+    let mut options = Options {
         kubernetes_version: args.kubernetes_version.clone(),
         strict: args.no_strict.then_some(false),
         crds: args.crd.clone(),
-        config: args.config.as_deref().map(Config::from_file).transpose()?,
         skip_rules: args.skip_rule.clone(),
+        environment: args.environment.clone(),
+        branch: args.branch.clone(),
+        commit: args.commit.clone(),
+        code_repo: args.code_repo.clone(),
+        against: args.against.clone(),
+        ..Options::default()
     };
+    if let Some(path) = &args.config {
+        options.use_config_file(path)?;
+    }
     let report = validate::validate(&args.sources, args.repo.as_deref(), &options)?;
     let format = match args.output {
         Format::Text => OutputFormat::Text,

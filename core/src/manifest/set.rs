@@ -321,6 +321,17 @@ impl ManifestSet {
         Ok(set)
     }
 
+    /// A set of already-read objects (validation hands its validated objects to the diff).
+    pub(crate) fn from_resources(resources: Vec<Resource>) -> ManifestSet {
+        let mut files: Vec<String> = Vec::new();
+        for r in &resources {
+            if files.last().map(String::as_str) != Some(r.file()) {
+                files.push(r.file().to_string());
+            }
+        }
+        ManifestSet { resources, problems: Vec::new(), files }
+    }
+
     /// Appends the objects, problems and files of `other`.
     pub fn extend(&mut self, other: ManifestSet) {
         self.resources.extend(other.resources);

@@ -153,8 +153,8 @@ pub const RULES: &[RuleInfo] = &[
     r(
         "GK-R009",
         I,
-        "single replica without a PodDisruptionBudget",
-        "run at least 2 replicas or add a PodDisruptionBudget",
+        "single replica without a PodDisruptionBudget (production)",
+        "run at least 2 replicas or add a PodDisruptionBudget selecting the pods",
     ),
     r(
         "GK-R010",
@@ -211,6 +211,12 @@ pub const RULES: &[RuleInfo] = &[
         "use a @sha256 digest or a tag matching the release pattern (semver or a commit SHA)",
     ),
     r(
+        "GK-G003",
+        E,
+        "image does not match the environment's commit",
+        "deploy the image CI built for this environment: a tag in the image's tag scheme naming the recorded commit, built from an allowed code ref",
+    ),
+    r(
         "GK-G004",
         W,
         "replicas set while an HPA targets the workload",
@@ -225,8 +231,8 @@ pub const RULES: &[RuleInfo] = &[
     r(
         "GK-G006",
         W,
-        "namespaced object without namespace",
-        "set metadata.namespace so the object lands where intended",
+        "namespace missing, or not the environment's",
+        "set metadata.namespace so the object lands where intended (with --env: the environment's target.namespace, or the preview's)",
     ),
     r(
         "GK-G007",
@@ -245,6 +251,12 @@ pub const RULES: &[RuleInfo] = &[
         W,
         "ConfigMap or Secret referenced but missing",
         "add the ConfigMap/Secret to the input or fix the reference",
+    ),
+    r(
+        "GK-G010",
+        I,
+        "overlay differs from the baseline outside the allowed fields",
+        "keep environments alike except in allowed fields (images, replicas, resources, env values, namespace, labels, annotations; validation.params.overlayAllowedPaths)",
     ),
     r("GK-G011", None, "imagePullPolicy not Always", "set imagePullPolicy: Always (off by default)"),
 ];

@@ -13,6 +13,8 @@
 //!     allowedTagPattern: '^v\d+\.\d+\.\d+$'
 //!     allowedRegistries: [registry.example.com]
 //!     maxLiteralEnv: 10
+//!     productionEnvironments: [prd]
+//!     overlayAllowedPaths: [spec.replicas, "spec.template.spec.containers[*].image"]
 //!   exclude:
 //!     - path: legacy/**
 //!       rules: [GK-S006]
@@ -86,6 +88,13 @@ pub struct ParamsConfig {
     pub allowed_registries: Vec<String>,
     /// Most literal env values before GK-G008 (default 10).
     pub max_literal_env: Option<usize>,
+    /// Environments that are production (GK-R009, GK-G002 as error); default: the
+    /// environments no other environment lists in `after:`.
+    pub production_environments: Option<Vec<String>>,
+    /// Paths GK-G010 lets environment overlays differ in, as diff ignore rules (a path such as
+    /// `spec.template.spec.containers[*].image`, or `{path, kind, name, …}`); replaces
+    /// [`super::DEFAULT_OVERLAY_ALLOWED_PATHS`].
+    pub overlay_allowed_paths: Option<Vec<serde_json::Value>>,
 }
 
 /// The `validation:` configuration.
@@ -119,6 +128,16 @@ pub(crate) struct Params {
     pub tag_pattern: regex::Regex,
     pub allowed_registries: Vec<String>,
     pub max_literal_env: usize,
+    /// GK-G001 reports missing and `latest` tags (an environment's `forbid_latest: false` clears it).
+    pub forbid_latest: bool,
+    /// GK-G002 requires a digest (an environment's `require_digest: true`).
+    pub require_digest: bool,
+    /// The run is for a production environment.
+    pub production: bool,
+    /// `productionEnvironments`, as configured.
+    pub production_environments: Option<Vec<String>>,
+    /// GK-G010's allow-list, as diff ignore rules.
+    pub overlay_allowed: Vec<crate::diff::IgnoreRule>,
 }
 
 impl Config {
@@ -202,8 +221,26 @@ impl Config {
             tag_pattern,
             allowed_registries: p.allowed_registries.clone(),
             max_literal_env: p.max_literal_env.unwrap_or(10),
+            forbid_latest: true,
+            require_digest: false,
+            production: false,
+            production_environments: p.production_environments.clone(),
+            overlay_allowed: overlay_rules(p.overlay_allowed_paths.as_deref())?,
         })
     }
+}
+
+fn overlay_rules(paths: Option<&[serde_json::Value]>) -> Result<Vec<crate::diff::IgnoreRule>, Error> {
+    let defaults: Vec<serde_json::Value> =
+        super::DEFAULT_OVERLAY_ALLOWED_PATHS.iter().map(|p| serde_json::Value::from(*p)).collect();
+    paths
+        .unwrap_or(&defaults)
+        .iter()
+        .map(|v| {
+            crate::diff::IgnoreRule::from_json(v)
+                .map_err(|e| Error::InvalidArgument(format!("overlayAllowedPaths: {e}")))
+        })
+        .collect()
 }
 
 /// Whether the input name `path` matches `glob` (`*`, `**`, `?`); a glob without `/` matches

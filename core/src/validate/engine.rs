@@ -14,6 +14,7 @@ use crate::manifest::{Problem, Resource};
 use crate::yaml::{Source, Span};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Annotation listing rules to silence on an object: `GK-S006,GK-G001 -- reason`.
@@ -87,7 +88,11 @@ fn is_tool_file(name: &str) -> bool {
 }
 
 /// Runs a validation over read inputs.
-pub(crate) fn run(inputs: Vec<Input>, options: &Options) -> Result<Report, crate::Error> {
+pub(crate) fn run(
+    inputs: Vec<Input>,
+    repo_dir: Option<&Path>,
+    options: &Options,
+) -> Result<Report, crate::Error> {
     let config = options.config.clone().unwrap_or_default();
     let version = bundle::resolve_version(
         options.kubernetes_version.as_deref().or(config.kubernetes_version.as_deref()),
@@ -95,7 +100,12 @@ pub(crate) fn run(inputs: Vec<Input>, options: &Options) -> Result<Report, crate
     let builtin = bundle::compiled(&version)
         .ok_or_else(|| Error::UnknownVersion { version: version.clone(), available: String::new() })?;
     let strict = options.strict.or(config.strict).unwrap_or(true);
-    let params = config.params()?;
+    let mut params = config.params()?;
+    // The environment adjusts the parameters before any rule runs.
+    let env = super::environment::resolve(options, &mut params)?;
+    let mut provenance =
+        rules::env::Provenance::new(options.commit.as_deref(), options.code_repo.as_deref())?;
+    let baseline = read_baseline(options, repo_dir)?;
     for id in &options.skip_rules {
         if super::catalog::rule(id).is_none() {
             return Err(Error::UnknownRule(id.clone()).into());
@@ -180,6 +190,19 @@ pub(crate) fn run(inputs: Vec<Input>, options: &Options) -> Result<Report, crate
         .collect();
     findings.extend(per_resource.into_iter().flatten());
     findings.extend(rules::cross::check(&resources));
+    if let Some(env) = &env {
+        let more = rules::env::check(&resources, env, &mut provenance, &findings)?;
+        findings.extend(more);
+        if env.production {
+            // The catalog: GK-G002 is an error in production (config severities still apply).
+            for f in findings.iter_mut().filter(|f| f.rule == "GK-G002") {
+                f.severity = Severity::Error;
+            }
+        }
+    }
+    if let Some((set, label)) = &baseline {
+        findings.extend(rules::overlay::check(&resources, set, label, &params.overlay_allowed));
+    }
 
     for r in &resources {
         sources.entry(r.file().to_string()).or_insert_with(|| Arc::clone(r.document().source()));
@@ -219,6 +242,24 @@ pub(crate) fn run(inputs: Vec<Input>, options: &Options) -> Result<Report, crate
     report.sources = sources.into_iter().filter(|(k, _)| used.contains(k.as_str())).collect();
     report.finish();
     Ok(report)
+}
+
+/// The GK-G010 baseline (`against` sources, or `against_text`) and its name in messages.
+fn read_baseline(
+    options: &Options,
+    repo_dir: Option<&Path>,
+) -> Result<Option<(crate::manifest::ManifestSet, String)>, crate::Error> {
+    let lenient = crate::yaml::ParseOptions::lenient();
+    let mut set = crate::manifest::ManifestSet::new();
+    let mut names = options.against.clone();
+    if !options.against.is_empty() {
+        set.extend(crate::manifest::ManifestSet::load_args(&options.against, repo_dir, &lenient)?);
+    }
+    if let Some(text) = &options.against_text {
+        set.extend(crate::manifest::ManifestSet::from_str_with(text, "<against>", &lenient)?);
+        names.push("<against>".into());
+    }
+    Ok((!names.is_empty()).then(|| (set, names.join(", "))))
 }
 
 fn point(line: u32, column: u32) -> Span {

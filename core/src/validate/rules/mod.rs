@@ -1,8 +1,11 @@
 //! The rule catalog's checks, one file per family. Per-object rules see one [`Ctx`]; the
-//! cross-object rules of [`cross`] see the whole input set.
+//! cross-object rules of [`cross`] see the whole input set; [`env`] needs the environment of
+//! the run and [`overlay`] a baseline to compare with.
 
 pub(crate) mod cross;
+pub(crate) mod env;
 pub(crate) mod meta;
+pub(crate) mod overlay;
 pub(crate) mod pod;
 pub(crate) mod syntax;
 

@@ -162,10 +162,18 @@ fn image(ctx: &mut Ctx<'_>, c: &Container<'_>) {
         }
     };
     if reference.digest.is_none() {
+        // An environment whose policy has `forbid_latest: false` accepts latest and no tag.
+        let latest_ok = !ctx.params.forbid_latest;
         match reference.tag.as_deref() {
+            None | Some("latest") if latest_ok => {}
             None => ctx.report("GK-G001", &node, &p, format!("image {image:?} has no tag (means :latest)")),
             Some("latest") => {
                 ctx.report("GK-G001", &node, &p, format!("image {image:?} uses the mutable tag latest"))
+            }
+            Some(_) if ctx.params.require_digest => {
+                let msg =
+                    format!("image {image:?} is not pinned to a digest, which the environment requires");
+                ctx.report("GK-G002", &node, &p, msg);
             }
             Some(t) if !ctx.params.tag_pattern.is_match(t) => {
                 let msg = format!(
