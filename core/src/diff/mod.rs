@@ -48,7 +48,8 @@ use compare::{Engine, RawChange, Setup};
 use normalize::Prepared;
 use rayon::prelude::*;
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::hash_map::Entry as Slot;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 /// The report schema name.
@@ -483,11 +484,15 @@ pub fn diff_sources<S: AsRef<str>>(
 type Pair = (usize, usize);
 
 /// Identity key used for matching: group, kind, namespace ("" when cluster-scoped), name.
-type Key = (String, String, String, String);
+/// Borrowed from the resources (or the default namespace), so indexing copies no strings.
+type Key<'s> = (&'s str, &'s str, &'s str, &'s str);
+
+/// Identities to entry indices (foldhash: seeded per process, several times faster than SipHash).
+type IdentityMap<'s> = HashMap<Key<'s>, usize, foldhash::fast::RandomState>;
 
 struct Entry<'s> {
     res: &'s Resource,
-    key: Key,
+    key: Key<'s>,
     scope_known: bool,
     /// Normalized object, computed only when it is needed (texts differ, rename candidates).
     prepared: Option<Prepared>,
@@ -495,9 +500,12 @@ struct Entry<'s> {
 
 struct Side<'s> {
     entries: Vec<Entry<'s>>,
-    by_key: BTreeMap<Key, usize>,
+    /// Entries whose identity is unique on this side, by identity.
+    by_key: IdentityMap<'s>,
+    /// The same entries in input order (hash order is not deterministic).
+    unique: Vec<usize>,
     generated: Vec<usize>,
-    duplicates: Vec<Key>,
+    duplicates: Vec<Key<'s>>,
 }
 
 fn location_of(res: &Resource, pointer: Option<&str>) -> Option<Location> {
@@ -536,41 +544,47 @@ pub fn diff(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) -> Diff
     errors.extend(old_errors.into_iter().chain(new_errors));
     warnings.extend(old_warnings.into_iter().chain(new_warnings));
     // A duplicated identity is not diffed on either side.
-    let dups: BTreeSet<Key> = old_side.duplicates.iter().chain(&new_side.duplicates).cloned().collect();
-    for d in &dups {
-        old_side.by_key.remove(d);
-        new_side.by_key.remove(d);
+    let dups: HashSet<Key<'_>> = old_side.duplicates.iter().chain(&new_side.duplicates).copied().collect();
+    if !dups.is_empty() {
+        for side in [&mut old_side, &mut new_side] {
+            side.by_key.retain(|k, _| !dups.contains(k));
+            let Side { unique, by_key, entries, .. } = side;
+            unique.retain(|&i| by_key.contains_key(&entries[i].key));
+        }
     }
 
     // Match; objects of unknown scope without a namespace also match the default namespace.
     let mut pairs: Vec<(usize, usize)> = Vec::new();
-    let mut matched_old = BTreeSet::new();
-    let mut matched_new = BTreeSet::new();
-    for (key, &ni) in &new_side.by_key {
-        let alt = |k: &Key| (k.0.clone(), k.1.clone(), default_ns.clone(), k.3.clone());
-        let oi = old_side.by_key.get(key).copied().or_else(|| {
-            let e = &new_side.entries[ni];
+    let mut matched_old = vec![false; old_side.entries.len()];
+    let mut matched_new = vec![false; new_side.entries.len()];
+    for &ni in &new_side.unique {
+        let e = &new_side.entries[ni];
+        let key = e.key;
+        let oi = old_side.by_key.get(&key).copied().or_else(|| {
             if e.scope_known {
-                return None;
-            }
-            if key.2.is_empty() {
-                old_side.by_key.get(&alt(key)).copied()
+                None
+            } else if key.2.is_empty() {
+                old_side.by_key.get(&(key.0, key.1, default_ns.as_str(), key.3)).copied()
             } else if key.2 == default_ns {
-                old_side.by_key.get(&(key.0.clone(), key.1.clone(), String::new(), key.3.clone())).copied()
+                old_side.by_key.get(&(key.0, key.1, "", key.3)).copied()
             } else {
                 None
             }
         });
-        if let Some(oi) = oi.filter(|oi| !matched_old.contains(oi)) {
+        if let Some(oi) = oi.filter(|&oi| !matched_old[oi]) {
             pairs.push((oi, ni));
-            matched_old.insert(oi);
-            matched_new.insert(ni);
+            matched_old[oi] = true;
+            matched_new[ni] = true;
         }
     }
-    let unmatched_old: Vec<usize> =
-        old_side.by_key.values().copied().filter(|i| !matched_old.contains(i)).collect();
-    let mut unmatched_new: Vec<usize> =
-        new_side.by_key.values().copied().filter(|i| !matched_new.contains(i)).collect();
+    // Unmatched entries in identity order, so rename pairing does not depend on input order.
+    let unmatched = |side: &Side<'_>, matched: &[bool]| -> Vec<usize> {
+        let mut v: Vec<usize> = side.unique.iter().copied().filter(|&i| !matched[i]).collect();
+        v.sort_by_key(|&i| side.entries[i].key);
+        v
+    };
+    let unmatched_old = unmatched(&old_side, &matched_old);
+    let mut unmatched_new = unmatched(&new_side, &matched_new);
     // Fast path: byte-identical objects cannot differ, so they are never converted or compared.
     let (same, pairs): (Vec<Pair>, Vec<Pair>) = pairs.into_iter().partition(|&(oi, ni)| {
         let (o, n) = (old_side.entries[oi].res, new_side.entries[ni].res);
@@ -734,59 +748,76 @@ pub(crate) fn crd_infos(old: &ManifestSet, new: &ManifestSet) -> HashMap<(String
 fn side<'s>(
     set: &'s ManifestSet,
     crds: &HashMap<(String, String), schema::CrdInfo>,
-    default_ns: &str,
+    default_ns: &'s str,
 ) -> (Side<'s>, Vec<DiffError>, Vec<Warning>) {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    let mut entries = Vec::new();
-    let mut groups: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
+    let mut entries = Vec::with_capacity(set.len());
     let mut generated = Vec::new();
     for res in set.resources() {
         let id = res.id();
         let scope = schema::builtin_scope(&id.group, &id.kind)
             .or_else(|| crds.get(&(id.group.clone(), id.kind.clone())).map(|c| c.namespaced));
-        let namespace = match (scope, &id.namespace) {
-            (Some(true), ns) => ns.clone().unwrap_or_else(|| default_ns.to_string()),
+        let namespace = match (scope, id.namespace.as_deref()) {
+            (Some(true), ns) => ns.unwrap_or(default_ns),
             (Some(false), Some(ns)) => {
                 warnings.push(Warning {
                     code: "diff.namespace-on-cluster-scoped".into(),
                     message: format!("{} is cluster-scoped; metadata.namespace {ns:?} is ignored", id.kind),
                     location: location_of(res, Some("/metadata/namespace")),
                 });
-                String::new()
+                ""
             }
-            (Some(false), None) => String::new(),
-            (None, ns) => ns.clone().unwrap_or_default(),
+            (Some(false), None) => "",
+            (None, ns) => ns.unwrap_or_default(),
         };
-        let key = (id.group.clone(), id.kind.clone(), namespace, id.name.clone());
-        let idx = entries.len();
-        entries.push(Entry { res, key: key.clone(), scope_known: scope.is_some(), prepared: None });
+        let key = (id.group.as_str(), id.kind.as_str(), namespace, id.name.as_str());
         if id.generate_name {
-            generated.push(idx);
-        } else {
-            groups.entry(key).or_default().push(idx);
+            generated.push(entries.len());
+        }
+        entries.push(Entry { res, key, scope_known: scope.is_some(), prepared: None });
+    }
+    // One hash per object: the first index of every identity, and the identities seen twice.
+    let mut by_key: IdentityMap<'s> = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
+    let mut repeated: Vec<(Key<'s>, Vec<usize>)> = Vec::new();
+    let mut duplicated = vec![false; entries.len()];
+    for (i, e) in entries.iter().enumerate().filter(|(_, e)| !e.res.id().generate_name) {
+        match by_key.entry(e.key) {
+            Slot::Vacant(v) => {
+                v.insert(i);
+            }
+            Slot::Occupied(o) => {
+                let first = *o.get();
+                duplicated[i] = true;
+                if duplicated[first] {
+                    if let Some(r) = repeated.iter_mut().find(|r| r.0 == e.key) {
+                        r.1.push(i);
+                    }
+                } else {
+                    duplicated[first] = true;
+                    repeated.push((e.key, vec![first, i]));
+                }
+            }
         }
     }
-    let mut by_key = BTreeMap::new();
-    let mut duplicates = Vec::new();
-    for (key, idx) in groups {
-        if idx.len() > 1 {
-            errors.push(DiffError {
-                code: "diff.duplicate-identity".into(),
-                message: format!(
-                    "{} appears {} times in one input; it is not diffed",
-                    display_key(&key),
-                    idx.len()
-                ),
-                resource: display_key(&key),
-                locations: idx.iter().map(|&i| entries[i].res.location()).collect(),
-            });
-            duplicates.push(key);
-        } else {
-            by_key.insert(key, idx[0]);
-        }
+    repeated.sort();
+    for (key, idx) in &repeated {
+        by_key.remove(key);
+        errors.push(DiffError {
+            code: "diff.duplicate-identity".into(),
+            message: format!(
+                "{} appears {} times in one input; it is not diffed",
+                display_key(key),
+                idx.len()
+            ),
+            resource: display_key(key),
+            locations: idx.iter().map(|&i| entries[i].res.location()).collect(),
+        });
     }
-    (Side { entries, by_key, generated, duplicates }, errors, warnings)
+    let unique =
+        (0..entries.len()).filter(|&i| !duplicated[i] && !entries[i].res.id().generate_name).collect();
+    let duplicates = repeated.into_iter().map(|(k, _)| k).collect();
+    (Side { entries, by_key, unique, generated, duplicates }, errors, warnings)
 }
 
 /// Converts and normalizes the objects at `idx` (in parallel); unreadable values become errors.
@@ -814,22 +845,22 @@ fn prepare(side: &mut Side<'_>, idx: &[usize], errors: &mut Vec<DiffError>) {
     }
 }
 
-fn display_key(k: &Key) -> String {
+fn display_key(k: &Key<'_>) -> String {
     format!("{}/{}/{}/{}", k.0, k.1, k.2, k.3)
 }
 
 fn resource_ref(e: &Entry<'_>) -> ResourceRef {
     ResourceRef {
-        group: e.key.0.clone(),
-        kind: e.key.1.clone(),
-        namespace: (!e.key.2.is_empty()).then(|| e.key.2.clone()),
-        name: e.key.3.clone(),
+        group: e.key.0.to_string(),
+        kind: e.key.1.to_string(),
+        namespace: (!e.key.2.is_empty()).then(|| e.key.2.to_string()),
+        name: e.key.3.to_string(),
         api_version: e.res.api_version(),
     }
 }
 
 fn whole(e: &Entry<'_>, change: ChangeKind) -> ResourceDiff {
-    let destructive = change == ChangeKind::Removed && schema::destructive_removal(&e.key.1);
+    let destructive = change == ChangeKind::Removed && schema::destructive_removal(e.key.1);
     let loc = Some(e.res.location());
     ResourceDiff {
         resource: resource_ref(e),
@@ -866,8 +897,8 @@ fn compare_pair(
     if !renamed && !version_skew && op.value == np.value && !options.explain {
         return Compared { diff: None, suppressed: Vec::new(), warnings: Vec::new(), explains: Vec::new() };
     }
-    let kind = n.key.1.as_str();
-    let crd = crds.get(&(n.key.0.clone(), n.key.1.clone()));
+    let kind = n.key.1;
+    let crd = crds.get(&(n.key.0.to_string(), n.key.1.to_string()));
     let mut pod_roots: Vec<String> = options
         .pod_specs
         .iter()
@@ -880,11 +911,11 @@ fn compare_pair(
         .ignore
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.selects(&n.key.0, kind, &n.key.2, &n.key.3, Some(&np.value)))
+        .filter(|(_, r)| r.selects(n.key.0, kind, n.key.2, n.key.3, Some(&np.value)))
         .collect();
     let setup = Setup {
         kind,
-        builtin: schema::builtin_scope(&n.key.0, kind).is_some(),
+        builtin: schema::builtin_scope(n.key.0, kind).is_some(),
         crd,
         secret: kind == "Secret" && n.key.0.is_empty(),
         old_live: op.live,
@@ -949,7 +980,7 @@ fn compare_pair(
         ResourceDiff {
             resource: resource_ref(n),
             change: if renamed { ChangeKind::Renamed } else { ChangeKind::Changed },
-            renamed_from: renamed.then(|| o.key.3.clone()),
+            renamed_from: renamed.then(|| o.key.3.to_string()),
             old_api_version: version_skew.then(|| o.res.api_version()),
             impact: impact.into_iter().collect(),
             old_location: Some(o.res.location()),

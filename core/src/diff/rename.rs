@@ -61,17 +61,17 @@ pub(crate) fn pair<E>(
     new: &[E],
     unmatched_old: &[usize],
     unmatched_new: &[usize],
-    view: impl Fn(&E) -> (&Key, &Value),
+    view: impl Fn(&E) -> (&Key<'_>, &Value),
 ) -> Vec<(usize, usize)> {
-    type Group = (String, String, String);
+    type Group<'k> = (&'k str, &'k str, &'k str);
     let mut groups: BTreeMap<Group, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
     for &i in unmatched_old {
         let k = view(&old[i]).0;
-        groups.entry((k.0.clone(), k.1.clone(), k.2.clone())).or_default().0.push(i);
+        groups.entry((k.0, k.1, k.2)).or_default().0.push(i);
     }
     for &i in unmatched_new {
         let k = view(&new[i]).0;
-        groups.entry((k.0.clone(), k.1.clone(), k.2.clone())).or_default().1.push(i);
+        groups.entry((k.0, k.1, k.2)).or_default().1.push(i);
     }
     let mut pairs = Vec::new();
     for (_, (olds, news)) in groups {
@@ -81,11 +81,11 @@ pub(crate) fn pair<E>(
         let mut used_old = HashSet::new();
         let mut used_new = HashSet::new();
         for &o in &olds {
-            let Some(base) = hash_base(&view(&old[o]).0.3) else { continue };
+            let Some(base) = hash_base(view(&old[o]).0.3) else { continue };
             let same: Vec<usize> = news
                 .iter()
                 .copied()
-                .filter(|&n| !used_new.contains(&n) && hash_base(&view(&new[n]).0.3) == Some(base))
+                .filter(|&n| !used_new.contains(&n) && hash_base(view(&new[n]).0.3) == Some(base))
                 .collect();
             if let [n] = same[..] {
                 pairs.push((o, n));

@@ -3,7 +3,8 @@
 //! merge keys the way go-yaml v2 (Kubernetes) does.
 
 use super::error::{Error, ErrorKind, Warning};
-use super::events::{Event, EventSource, Granit, Located};
+use super::events::{Event, EventSource, Located};
+use super::fast::FastEvents;
 use super::limits::{DuplicateKeys, ParseOptions};
 use super::source::Source;
 use super::tree::{Document, NodeData, NodeId, NodeRef, ScalarStyle, TextRef};
@@ -25,7 +26,7 @@ use std::sync::Arc;
 /// ```
 pub struct Documents<'s> {
     source: &'s Arc<Source>,
-    events: Granit<'s>,
+    events: FastEvents<'s>,
     options: ParseOptions,
     index: usize,
     finished: bool,
@@ -59,7 +60,7 @@ impl<'s> Documents<'s> {
         options.limits.max_depth = options.limits.max_depth.min(super::limits::MAX_DEPTH_CAP);
         Documents {
             source,
-            events: Granit::new(text, options.limits.max_depth),
+            events: FastEvents::new(text, options.limits.max_depth),
             options,
             index: 0,
             finished: false,

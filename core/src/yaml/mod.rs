@@ -20,6 +20,7 @@ mod edit;
 mod emit;
 mod error;
 mod events;
+mod fast;
 mod inspect;
 mod json;
 mod limits;
