@@ -593,20 +593,13 @@ pub fn diff(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) -> Diff
             && o.node().source_text() == n.node().source_text()
     });
     let rename_candidates = !options.no_renames && !unmatched_old.is_empty() && !unmatched_new.is_empty();
-    let mut need_old: Vec<usize> = pairs.iter().map(|p| p.0).collect();
-    let mut need_new: Vec<usize> = pairs.iter().map(|p| p.1).collect();
+    // Rename candidates are normalized up front (they are compared with many others); matched
+    // pairs are normalized inside their comparison, so each value is built, compared and freed
+    // on one thread.
     if rename_candidates {
-        need_old.extend(&unmatched_old);
-        need_new.extend(&unmatched_new);
+        prepare(&mut old_side, &unmatched_old, &mut errors);
+        prepare(&mut new_side, &unmatched_new, &mut errors);
     }
-    prepare(&mut old_side, &need_old, &mut errors);
-    prepare(&mut new_side, &need_new, &mut errors);
-    let pairs: Vec<(usize, usize)> = pairs
-        .into_iter()
-        .filter(|&(oi, ni)| {
-            old_side.entries[oi].prepared.is_some() && new_side.entries[ni].prepared.is_some()
-        })
-        .collect();
     let renames = if rename_candidates {
         let ok = |side: &Side<'_>, idx: &[usize]| -> Vec<usize> {
             idx.iter().copied().filter(|&i| side.entries[i].prepared.is_some()).collect()
@@ -622,14 +615,22 @@ pub fn diff(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) -> Diff
     let renamed_new: BTreeSet<usize> = renames.iter().map(|r| r.1).collect();
     unmatched_new.extend(new_side.generated.iter().copied());
 
-    let compared: Vec<Compared> = pairs
-        .par_iter()
-        .map(|&(oi, ni)| (oi, ni, false))
-        .chain(renames.par_iter().map(|&(oi, ni)| (oi, ni, true)))
-        .map(|(oi, ni, renamed)| {
-            compare_pair(&old_side.entries[oi], &new_side.entries[ni], renamed, options, &crds)
-        })
-        .collect();
+    let compare_matched = |&(oi, ni): &Pair| -> Compared {
+        let (o, n) = (&old_side.entries[oi], &new_side.entries[ni]);
+        match (prepared(o.res), prepared(n.res)) {
+            (Ok(op), Ok(np)) => compare_pair(o, &op, n, &np, false, options, &crds),
+            (a, b) => Compared::failed([a.err(), b.err()].into_iter().flatten().collect()),
+        }
+    };
+    let compare_renamed = |&(oi, ni): &Pair| -> Compared {
+        let (o, n) = (&old_side.entries[oi], &new_side.entries[ni]);
+        match (o.prepared.as_ref(), n.prepared.as_ref()) {
+            (Some(op), Some(np)) => compare_pair(o, op, n, np, true, options, &crds),
+            _ => Compared::failed(Vec::new()),
+        }
+    };
+    let compared: Vec<Compared> =
+        pairs.par_iter().map(compare_matched).chain(renames.par_iter().map(compare_renamed)).collect();
 
     let mut report = DiffReport {
         schema: SCHEMA,
@@ -655,6 +656,10 @@ pub fn diff(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) -> Diff
         report.warnings.extend(c.warnings);
         if let Some(ex) = report.explain.as_mut() {
             ex.extend(c.explains);
+        }
+        if c.failed {
+            report.errors.extend(c.errors);
+            continue;
         }
         match c.diff {
             Some(d) => report.resources.push(d),
@@ -822,27 +827,24 @@ fn side<'s>(
 
 /// Converts and normalizes the objects at `idx` (in parallel); unreadable values become errors.
 fn prepare(side: &mut Side<'_>, idx: &[usize], errors: &mut Vec<DiffError>) {
-    let done: Vec<(usize, Result<Prepared, crate::yaml::Error>)> = idx
-        .par_iter()
-        .map(|&i| {
-            let r = side.entries[i].res;
-            (i, r.to_json().map(|v| normalize::prepare(&r.id().kind, v)))
-        })
-        .collect();
+    let done: Vec<(usize, Result<Prepared, DiffError>)> =
+        idx.par_iter().map(|&i| (i, prepared(side.entries[i].res))).collect();
     for (i, p) in done {
         match p {
             Ok(p) => side.entries[i].prepared = Some(p),
-            Err(e) => {
-                let r = side.entries[i].res;
-                errors.push(DiffError {
-                    code: e.code().to_string(),
-                    message: e.to_string(),
-                    resource: r.id().to_string(),
-                    locations: vec![r.location()],
-                });
-            }
+            Err(e) => errors.push(e),
         }
     }
+}
+
+/// An object as JSON, normalized; a value JSON cannot hold is an error of that object.
+fn prepared(r: &Resource) -> Result<Prepared, DiffError> {
+    r.to_json().map(|v| normalize::prepare(&r.id().kind, v)).map_err(|e| DiffError {
+        code: e.code().to_string(),
+        message: e.to_string(),
+        resource: r.id().to_string(),
+        locations: vec![r.location()],
+    })
 }
 
 fn display_key(k: &Key<'_>) -> String {
@@ -874,28 +876,37 @@ fn whole(e: &Entry<'_>, change: ChangeKind) -> ResourceDiff {
     }
 }
 
+#[derive(Default)]
 struct Compared {
     diff: Option<ResourceDiff>,
     suppressed: Vec<(usize, FieldChange)>,
     warnings: Vec<Warning>,
     explains: Vec<Explanation>,
+    /// An object could not be normalized: neither changed nor unchanged.
+    failed: bool,
+    errors: Vec<DiffError>,
+}
+
+impl Compared {
+    fn failed(errors: Vec<DiffError>) -> Compared {
+        Compared { failed: true, errors, ..Compared::default() }
+    }
 }
 
 fn compare_pair(
     o: &Entry<'_>,
+    op: &Prepared,
     n: &Entry<'_>,
+    np: &Prepared,
     renamed: bool,
     options: &DiffOptions,
     crds: &HashMap<(String, String), schema::CrdInfo>,
 ) -> Compared {
     let version_skew = o.res.id().version != n.res.id().version;
     let id = display_key(&n.key);
-    let (Some(op), Some(np)) = (o.prepared.as_ref(), n.prepared.as_ref()) else {
-        return Compared { diff: None, suppressed: Vec::new(), warnings: Vec::new(), explains: Vec::new() };
-    };
     // Equal normalized objects cannot differ.
     if !renamed && !version_skew && op.value == np.value && !options.explain {
-        return Compared { diff: None, suppressed: Vec::new(), warnings: Vec::new(), explains: Vec::new() };
+        return Compared::default();
     }
     let kind = n.key.1;
     let crd = crds.get(&(n.key.0.to_string(), n.key.1.to_string()));
@@ -988,7 +999,7 @@ fn compare_pair(
             changes,
         }
     });
-    Compared { diff, suppressed, warnings, explains }
+    Compared { diff, suppressed, warnings, explains, ..Compared::default() }
 }
 
 fn field_change(c: RawChange, kind: &str, old: &Resource, new: &Resource) -> FieldChange {
