@@ -458,7 +458,17 @@ impl<'d> NodeRef<'d> {
     /// The key node and value node of `key` in a mapping.
     #[must_use]
     pub fn get_entry(&self, key: &str) -> Option<(NodeRef<'d>, NodeRef<'d>)> {
-        self.entries().find(|(k, _)| k.key_string().as_deref() == Some(key))
+        if !resolve::resolves_to_itself(key) {
+            return self.entries().find(|(k, _)| k.key_string().as_deref() == Some(key));
+        }
+        // Hot path (rules look up fields all the time): `key` starts like no bool, null or
+        // number, so no other spelling resolves to it and an untagged key matches exactly when
+        // its text is `key`.
+        self.entries().find(|(k, _)| match k.data() {
+            NodeData::Scalar { text, tagged: false, .. } => self.doc.text_of(text) == key,
+            NodeData::Scalar { tagged: true, .. } => k.key_string().as_deref() == Some(key),
+            _ => false,
+        })
     }
 
     /// A scalar child of a mapping as a string (`None` if absent, null or not a string).
