@@ -7,6 +7,9 @@ mod output;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// GitOps primitives for Kubernetes: manifests, diffs, images, environments, validation.
 #[derive(Parser)]
 #[command(name = "gitops-kit", version, about, long_about = None, propagate_version = true)]
