@@ -267,6 +267,16 @@ export interface CommitRequest {
 export declare function diff(oldSources: string | Array<string>, newSources: string | Array<string>, options?: Record<string, any> | undefined | null, repo?: string | undefined | null): Promise<Record<string, any>>
 
 /**
+ * The `gitops-kit/diff-baseline/v1` baseline accepting every counted change of `report` (a
+ * `diff` / `diffTexts` report): its reported and already acknowledged changes. `previous` (a
+ * baseline object or a file path) keeps its notes and expiries. Write it with
+ * `JSON.stringify` and pass it back as the `baseline` option.
+ *
+ * Throws `diff.invalid-baseline` when `previous` is not a readable baseline.
+ */
+export declare function diffBaseline(report: Record<string, any>, previous?: string | Record<string, any> | undefined | null): { schema: 'gitops-kit/diff-baseline/v1', changes: Array<{ id: string, resource?: string, path?: string, note?: string, expires?: string }> }
+
+/**
  * Diffs OLD sources against NEW sources (as `diff`) off the main thread and renders the result
  * as `diffTextsRender` does: `{output, exitCode}` with the CLI's exit code (0 no differences,
  * 1 differences, 2 errors).
@@ -296,7 +306,7 @@ export declare function diffSync(oldSources: string | Array<string>, newSources:
  *
  * Throws a located YAML error, or `diff.invalid-argument` / `diff.invalid-rule` for bad options.
  */
-export declare function diffTexts(oldText: string, newText: string, options?: { mode?: 'apply' | 'strict', namespace?: string, ignore?: Array<string | Record<string, string>>, showSecrets?: boolean, explain?: boolean, failOn?: string | string[], podSpecs?: string[], renames?: boolean, lenient?: boolean, config?: string, secretKey?: string } | undefined | null): Record<string, any>
+export declare function diffTexts(oldText: string, newText: string, options?: { mode?: 'apply' | 'strict' | 'ownership', namespace?: string, ignore?: Array<string | Record<string, string>>, hide?: Array<string | Record<string, string>>, manager?: string | string[], showForeign?: boolean, setSemantics?: string | string[], baseline?: string | { schema: 'gitops-kit/diff-baseline/v1', changes: Array<string | { id: string, resource?: string, path?: string, note?: string, expires?: string }> }, showSecrets?: boolean, explain?: boolean, failOn?: string | string[], podSpecs?: string[], renames?: boolean, lenient?: boolean, config?: string, secretKey?: string } | undefined | null): Record<string, any>
 
 /**
  * A diff of two texts rendered as the CLI prints it: `format` is `'text'` (dyff-like, the

@@ -840,6 +840,7 @@ module.exports.Repo = nativeBinding.Repo
 module.exports.applyEdits = nativeBinding.applyEdits
 module.exports.checkConfig = nativeBinding.checkConfig
 module.exports.diff = nativeBinding.diff
+module.exports.diffBaseline = nativeBinding.diffBaseline
 module.exports.diffRender = nativeBinding.diffRender
 module.exports.diffRenderSync = nativeBinding.diffRenderSync
 module.exports.diffSync = nativeBinding.diffSync

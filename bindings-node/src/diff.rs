@@ -52,7 +52,7 @@ fn sources_job(
 /// Throws a located YAML error, or `diff.invalid-argument` / `diff.invalid-rule` for bad options.
 #[napi(
     catch_unwind,
-    ts_args_type = "oldText: string, newText: string, options?: { mode?: 'apply' | 'strict', namespace?: string, ignore?: Array<string | Record<string, string>>, showSecrets?: boolean, explain?: boolean, failOn?: string | string[], podSpecs?: string[], renames?: boolean, lenient?: boolean, config?: string, secretKey?: string } | undefined | null",
+    ts_args_type = "oldText: string, newText: string, options?: { mode?: 'apply' | 'strict' | 'ownership', namespace?: string, ignore?: Array<string | Record<string, string>>, hide?: Array<string | Record<string, string>>, manager?: string | string[], showForeign?: boolean, setSemantics?: string | string[], baseline?: string | { schema: 'gitops-kit/diff-baseline/v1', changes: Array<string | { id: string, resource?: string, path?: string, note?: string, expires?: string }> }, showSecrets?: boolean, explain?: boolean, failOn?: string | string[], podSpecs?: string[], renames?: boolean, lenient?: boolean, config?: string, secretKey?: string } | undefined | null",
     ts_return_type = "Record<string, any>"
 )]
 pub fn diff_texts<'env>(
@@ -197,4 +197,31 @@ pub fn diff_sync<'env>(
     let options = self::options(env, options);
     let (old, new) = (list(old), list(new));
     run(env, || sources_job(old, new, options, repo))
+}
+
+/// The `gitops-kit/diff-baseline/v1` baseline accepting every counted change of `report` (a
+/// `diff` / `diffTexts` report): its reported and already acknowledged changes. `previous` (a
+/// baseline object or a file path) keeps its notes and expiries. Write it with
+/// `JSON.stringify` and pass it back as the `baseline` option.
+///
+/// Throws `diff.invalid-baseline` when `previous` is not a readable baseline.
+#[napi(
+    catch_unwind,
+    ts_args_type = "report: Record<string, any>, previous?: string | Record<string, any> | undefined | null",
+    ts_return_type = "{ schema: 'gitops-kit/diff-baseline/v1', changes: Array<{ id: string, resource?: string, path?: string, note?: string, expires?: string }> }"
+)]
+pub fn diff_baseline<'env>(
+    env: &'env Env,
+    report: Unknown<'env>,
+    previous: Option<Unknown<'env>>,
+) -> napi::Result<Unknown<'env>> {
+    let report = json_from_js(env, report, "report");
+    let previous = match previous {
+        Some(p) => json_from_js(env, p, "previous"),
+        None => Ok(serde_json::Value::Null),
+    };
+    run(env, || {
+        let previous = core_diff::Baseline::from_option(&previous?).map_err(gitops_kit::Error::from)?;
+        Json::of(&core_diff::Baseline::from_report_json(&report?, previous.as_ref()))
+    })
 }

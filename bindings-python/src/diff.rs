@@ -46,10 +46,12 @@ fn sources(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
 }
 
 /// Diffs OLD sources against NEW sources (files, directories, `"-"`, `"git:REF:PATH"`; a str or a
-/// list), returning the `gitops-kit/diff/v1` report as a dict. `options`: mode ("apply" or
-/// "strict"), namespace, ignore (list of rules), show_secrets, explain, fail_on, pod_specs,
-/// renames, lenient, config (a gitops-kit.yaml path whose `diff:` section is read). `repo` is the
-/// repository for git sources (default: the one containing the current directory).
+/// list), returning the `gitops-kit/diff/v1` report as a dict. `options`: mode ("apply",
+/// "strict" or "ownership"), namespace, ignore (list of rules), hide (output-only rules), manager
+/// (ownership mode's managers), show_foreign, set_semantics, baseline (a baseline file path or
+/// dict), show_secrets, explain, fail_on, pod_specs, renames, lenient, secret_key, config (a
+/// gitops-kit.yaml path whose `diff:` section is read). `repo` is the repository for git sources
+/// (default: the one containing the current directory).
 #[pyfunction]
 #[pyo3(signature = (old, new, options = None, repo = None))]
 #[pyo3(text_signature = "(old, new, options=None, repo=None)")]
@@ -136,11 +138,43 @@ fn diff_render<'py>(
     Ok((rendered.output, rendered.exit_code))
 }
 
+/// The `gitops-kit/diff-baseline/v1` baseline accepting every counted change of `report` (a
+/// `diff` / `diff_texts` report dict): its reported and already acknowledged changes. `previous`
+/// (a baseline dict or a file path) keeps its notes and expiries. Write it with `json.dump` and
+/// pass it back as the `baseline` option.
+#[pyfunction]
+#[pyo3(signature = (report, previous = None))]
+#[pyo3(text_signature = "(report, previous=None)")]
+fn diff_baseline<'py>(
+    py: Python<'py>,
+    report: &Bound<'py, PyAny>,
+    previous: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let report = from_py(report)?;
+    let previous = match previous {
+        Some(p) if p.is_none() => serde_json::Value::Null,
+        Some(p) if !p.is_instance_of::<PyString>() && p.hasattr("__fspath__")? => {
+            let path: PathBuf = p.extract()?;
+            serde_json::Value::String(path.to_string_lossy().into_owned())
+        }
+        Some(p) => from_py(p)?,
+        None => serde_json::Value::Null,
+    };
+    let previous =
+        core_diff::Baseline::from_option(&previous).map_err(gitops_kit::Error::from).or_raise(py)?;
+    let baseline = core_diff::Baseline::from_report_json(&report, previous.as_ref());
+    let value = serde_json::to_value(&baseline)
+        .map_err(|e| gitops_kit::Error::InvalidArgument(e.to_string()))
+        .or_raise(py)?;
+    to_py(py, &value)
+}
+
 /// Adds the diff functions to the module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(diff, m)?)?;
     m.add_function(wrap_pyfunction!(diff_texts, m)?)?;
     m.add_function(wrap_pyfunction!(diff_texts_render, m)?)?;
     m.add_function(wrap_pyfunction!(diff_render, m)?)?;
+    m.add_function(wrap_pyfunction!(diff_baseline, m)?)?;
     Ok(())
 }

@@ -23,6 +23,7 @@ __all__ = [
     "apply_edits",
     "check_config",
     "diff",
+    "diff_baseline",
     "diff_render",
     "diff_texts",
     "diff_texts_render",
@@ -680,3 +681,9 @@ def diff_render(
 ) -> tuple[str, int]:
     """OLD sources against NEW sources rendered as ``diff_texts_render`` does, with the CLI's
     exit code: ``(output, exit_code)``."""
+
+def diff_baseline(
+    report: Mapping[str, Any], previous: Mapping[str, Any] | _StrPath | None = None
+) -> dict[str, Any]:
+    """The ``gitops-kit/diff-baseline/v1`` baseline accepting every counted change of a report,
+    keeping the notes and expiries of ``previous``; pass it back as the ``baseline`` option."""

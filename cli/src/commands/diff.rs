@@ -3,6 +3,7 @@
 
 use crate::output;
 use gitops_kit::diff::{self, DiffOptions, IgnoreRule, Impact, Mode};
+use gitops_kit::manifest::ManifestSet;
 use gitops_kit::yaml::ParseOptions;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -42,6 +43,8 @@ pub enum ModeArg {
     Apply,
     /// Every field, minus the normalization profile.
     Strict,
+    /// The live `managedFields` decide: live-only fields of other managers are "foreign".
+    Ownership,
 }
 
 /// When to colour text output.
@@ -59,7 +62,7 @@ pub enum Color {
 #[derive(clap::Args)]
 #[command(
     after_help = "Exit codes: 0 no differences, 1 differences (or, with --fail-on, a change of those classes), 2 error.\n\
-Examples:\n  gitops-kit diff git:prd:manifests git:stg:manifests\n  kubectl get deploy,svc -o yaml > live.yaml && gitops-kit diff live.yaml manifests/\n  gitops-kit diff old/ new/ --ignore 'spec.template.spec.containers[name=istio-proxy]' -o json\n  gitops-kit diff git:prd:manifests git:stg:manifests -o unified\n  gitops-kit diff old/ new/ -o patch --show-secrets > changes.json"
+Examples:\n  gitops-kit diff git:prd:manifests git:stg:manifests\n  kubectl get deploy,svc -o yaml > live.yaml && gitops-kit diff live.yaml manifests/\n  gitops-kit diff old/ new/ --ignore 'spec.template.spec.containers[name=istio-proxy]' -o json\n  gitops-kit diff git:prd:manifests git:stg:manifests -o unified\n  gitops-kit diff old/ new/ -o patch --show-secrets > changes.json\n  gitops-kit diff live.yaml manifests/ --mode ownership --manager argocd-controller --show-foreign\n  gitops-kit diff live.yaml manifests/ --write-baseline drift.json && gitops-kit diff live.yaml manifests/ --baseline drift.json\n  gitops-kit diff old/ new/ --hide 'metadata.labels[\"helm.sh/chart\"]'"
 )]
 pub struct Args {
     /// OLD and NEW sources: files, directories, `-`, or `git:REF:PATH`.
@@ -71,13 +74,37 @@ pub struct Args {
     /// More NEW sources (repeatable).
     #[arg(long = "new", value_name = "SOURCE")]
     new: Vec<String>,
-    /// `apply` (default) or `strict`.
+    /// `apply` (default), `strict` or `ownership`.
     #[arg(long, value_enum)]
     mode: Option<ModeArg>,
+    /// Ownership mode: a field manager (glob) that applies the desired state (repeatable;
+    /// default: argocd-controller, argocd-application-controller, kustomize-controller,
+    /// helm-controller, helm, kubectl, kubectl-client-side-apply, gitops-kit).
+    #[arg(long = "manager", value_name = "NAME")]
+    managers: Vec<String>,
+    /// Ownership mode: list the foreign changes (live-only fields other managers or webhooks
+    /// wrote); they never count toward the exit code.
+    #[arg(long)]
+    show_foreign: bool,
     /// Ignore rule: a path (`spec.replicas`, `/spec/replicas`, `containers[name=istio-proxy]`) or a
     /// flow mapping `{path: ..., kind: ..., name: ..., namespace: ..., labels: ..., manager: ...}`.
     #[arg(long, value_name = "RULE")]
     ignore: Vec<String>,
+    /// Output-only filter (same syntax as --ignore): matching changes are left out of the output
+    /// but still count toward the exit code; a notice says how many are hidden.
+    #[arg(long, value_name = "RULE")]
+    hide: Vec<String>,
+    /// Compare a list as a set, order ignored: `Kind:path` or `hpa-metrics-set` (repeatable).
+    #[arg(long, value_name = "KIND:PATH")]
+    set_semantics: Vec<String>,
+    /// Baseline file (`gitops-kit/diff-baseline/v1`): the changes it lists are acknowledged, not
+    /// reported and not counted in the exit code.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write the ids of the current changes (and those already acknowledged) to FILE as a
+    /// baseline, keeping the notes and expiries of --baseline.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
     /// gitops-kit.yaml whose `diff:` section gives defaults for these options.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -127,10 +154,29 @@ fn options(args: &Args) -> Result<DiffOptions, gitops_kit::Error> {
         None => DiffOptions::default(),
     };
     if let Some(m) = args.mode {
-        o.mode = if m == ModeArg::Strict { Mode::Strict } else { Mode::Apply };
+        o.mode = match m {
+            ModeArg::Apply => Mode::Apply,
+            ModeArg::Strict => Mode::Strict,
+            ModeArg::Ownership => Mode::Ownership,
+        };
     }
     for rule in &args.ignore {
         o.ignore.push(IgnoreRule::from_json(&serde_json::Value::String(rule.clone()))?);
+    }
+    for rule in &args.hide {
+        o.hide.push(IgnoreRule::from_json(&serde_json::Value::String(rule.clone()))?);
+    }
+    if !args.managers.is_empty() {
+        o.managers.clone_from(&args.managers);
+    }
+    o.show_foreign |= args.show_foreign;
+    o.set_semantics.extend(args.set_semantics.iter().cloned());
+    if !o.set_semantics.is_empty() {
+        // Checked here so a typo is an error, not a silently unused entry.
+        DiffOptions::from_json(&serde_json::json!({"set_semantics": o.set_semantics}))?;
+    }
+    if let Some(path) = &args.baseline {
+        o.baseline = Some(diff::Baseline::from_path(path)?);
     }
     if args.namespace.is_some() {
         o.namespace.clone_from(&args.namespace);
@@ -172,8 +218,12 @@ pub fn run(args: &Args) -> Result<ExitCode, gitops_kit::Error> {
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let rendered =
-        diff::render_sources(&old, &new, args.repo.as_deref(), &options, args.output.core(), color)?;
-    output::print(&rendered.output)?;
-    Ok(ExitCode::from(u8::try_from(rendered.exit_code).unwrap_or(2)))
+    let a = ManifestSet::load_args(&old, args.repo.as_deref(), &options.parse)?;
+    let b = ManifestSet::load_args(&new, args.repo.as_deref(), &options.parse)?;
+    let report = diff::diff(&a, &b, &options);
+    if let Some(path) = &args.write_baseline {
+        diff::Baseline::from_report(&report, options.baseline.as_ref()).write(path)?;
+    }
+    output::print(&diff::render_report(&report, &a, &b, &options, args.output.core(), color))?;
+    Ok(ExitCode::from(u8::try_from(report.exit_code).unwrap_or(2)))
 }

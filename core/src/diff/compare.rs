@@ -39,6 +39,12 @@ pub(crate) struct RawChange {
     pub hidden: bool,
     pub ambiguous: bool,
     pub manager: Option<String>,
+    /// Ownership mode: a live-only field another manager (or a webhook) owns.
+    pub foreign: Option<String>,
+    /// Index of the output-only (`hide`) rule that matched.
+    pub hidden_by: Option<usize>,
+    /// Digest of the hidden Secret values (feeds the change id only).
+    pub secret_digest: Option<String>,
 }
 
 /// A change an ignore rule removed.
@@ -70,7 +76,14 @@ pub(crate) struct Setup<'a> {
     pub explain: bool,
     pub pod_roots: Vec<String>,
     pub rules: Vec<(usize, &'a IgnoreRule)>,
+    /// Output-only rules: matching changes still count but are left out of outputs.
+    pub hides: Vec<(usize, &'a IgnoreRule)>,
     pub managed: Vec<(String, &'a Value)>,
+    /// Ownership mode: globs of the field managers that apply the desired state.
+    pub ours: &'a [String],
+    /// Raw paths of lists compared as sets (order-insensitive).
+    pub set_paths: Vec<String>,
+    pub secret_key: Option<&'a super::SecretKey>,
 }
 
 /// The comparison state.
@@ -85,6 +98,8 @@ pub(crate) struct Engine<'a> {
     atomic_owned: bool,
     pending_note: Option<String>,
     ambiguous: bool,
+    /// The hide rule whose subtree is being compared.
+    hiding: Option<usize>,
     pub changes: Vec<RawChange>,
     pub suppressed: Vec<Suppressed>,
     pub explains: Vec<(String, String)>,
@@ -163,6 +178,7 @@ impl<'a> Engine<'a> {
             atomic_owned: false,
             pending_note: None,
             ambiguous: false,
+            hiding: None,
             changes: Vec::new(),
             suppressed: Vec::new(),
             explains: Vec::new(),
@@ -238,6 +254,17 @@ impl<'a> Engine<'a> {
     }
 
     fn record(&mut self, op: Op, old: Option<&Value>, new: Option<&Value>, hidden: bool) {
+        self.record_as(op, old, new, hidden, None);
+    }
+
+    fn record_as(
+        &mut self,
+        op: Op,
+        old: Option<&Value>,
+        new: Option<&Value>,
+        hidden: bool,
+        foreign: Option<String>,
+    ) {
         let canon = self.canon().to_string();
         let mut note = self.pending_note.clone();
         if self.s.old_live && new.is_none() && old.is_some() && !self.s.builtin && self.s.mode == Mode::Strict
@@ -245,7 +272,7 @@ impl<'a> Engine<'a> {
             note.get_or_insert_with(|| "live-only, possibly defaulted (schema unknown)".into());
         }
         let manager = if self.s.old_live && old.is_some() { self.owner() } else { None };
-        let change = RawChange {
+        let mut change = RawChange {
             path: self.display_path(),
             old_ptr: old.map(|_| Self::ptr(&self.old_ptr)),
             new_ptr: new.map(|_| Self::ptr(&self.new_ptr)),
@@ -258,19 +285,27 @@ impl<'a> Engine<'a> {
             hidden,
             ambiguous: self.ambiguous,
             manager,
+            foreign,
+            hidden_by: self.hiding,
+            secret_digest: hidden.then(|| super::baseline::secret_digest(old, new, self.s.secret_key)),
         };
-        if let Some(rule) = self.manager_rule(&change) {
+        if let Some(rule) = self.manager_rule(&self.s.rules, &change) {
             self.suppressed.push(Suppressed { rule, change });
             return;
+        }
+        if change.hidden_by.is_none() {
+            change.hidden_by = self.manager_rule(&self.s.hides, &change);
         }
         self.changes.push(change);
     }
 
-    /// The index of a manager rule that owns the changed field, if any.
-    fn manager_rule(&self, change: &RawChange) -> Option<usize> {
+    /// The index of a manager rule of `rules` that owns the changed field, if any.
+    fn manager_rule(&self, rules: &[(usize, &IgnoreRule)], change: &RawChange) -> Option<usize> {
+        if rules.is_empty() {
+            return None;
+        }
         let owner = change.manager.as_deref().map(str::to_string).or_else(|| self.owner())?;
-        self.s
-            .rules
+        rules
             .iter()
             .find(|(_, r)| r.manager.as_deref().is_some_and(|m| glob(m, &owner)) && r.segs.is_empty())
             .map(|(i, _)| *i)
@@ -288,9 +323,9 @@ impl<'a> Engine<'a> {
         best.map(|(_, m)| m.to_string())
     }
 
-    /// Index of the path rule matching the current path, if any.
-    fn path_rule(&self) -> Option<usize> {
-        self.s.rules.iter().find(|(_, r)| !r.segs.is_empty() && self.rule_matches(r)).map(|(i, _)| *i)
+    /// Index of the path rule of `rules` matching the current path, if any.
+    fn path_rule(&self, rules: &[(usize, &IgnoreRule)]) -> Option<usize> {
+        rules.iter().find(|(_, r)| !r.segs.is_empty() && self.rule_matches(r)).map(|(i, _)| *i)
     }
 
     fn rule_matches(&self, rule: &IgnoreRule) -> bool {
@@ -387,11 +422,33 @@ impl<'a> Engine<'a> {
     ) {
         if !self.path.is_empty()
             && !self.s.rules.is_empty()
-            && let Some(rule) = self.path_rule()
+            && let Some(rule) = self.path_rule(&self.s.rules)
         {
             self.suppress(rule, old, new, la, old_holder, new_holder);
             return;
         }
+        if !self.path.is_empty()
+            && self.hiding.is_none()
+            && !self.s.hides.is_empty()
+            && let Some(rule) = self.path_rule(&self.s.hides)
+        {
+            // Output-only: compared as usual, the changes are only marked.
+            self.hiding = Some(rule);
+            self.node_body(old, new, la, old_holder, new_holder);
+            self.hiding = None;
+            return;
+        }
+        self.node_body(old, new, la, old_holder, new_holder);
+    }
+
+    fn node_body(
+        &mut self,
+        old: Option<&'a Value>,
+        new: Option<&'a Value>,
+        la: Option<&'a Value>,
+        old_holder: Option<&'a Value>,
+        new_holder: Option<&'a Value>,
+    ) {
         if self.s.secret
             && !self.s.show_secrets
             && self.path.len() == 2
@@ -524,11 +581,44 @@ impl<'a> Engine<'a> {
             if self.s.mode == Mode::Apply && la.is_none() && !self.atomic_owned {
                 return self.explain("not-owned");
             }
+            if self.s.mode == Mode::Ownership && !self.atomic_owned {
+                return self.live_only_owned(v, la);
+            }
         }
         if on_old {
             self.record(Op::Removed, Some(v), None, false);
         } else {
             self.record(Op::Added, None, Some(v), false);
+        }
+    }
+
+    /// Ownership mode: a field only the live object has. Ours (one of the `ours` managers owns
+    /// it): applying the desired state removes it, so it is a change. Another manager's, or no
+    /// manager's (a mutating webhook): foreign. Without `managedFields`, as apply mode.
+    fn live_only_owned(&mut self, v: &'a Value, la: Option<&'a Value>) {
+        if self.s.managed.is_empty() {
+            if la.is_none() {
+                return self.explain("not-owned");
+            }
+            return self.record(Op::Removed, Some(v), None, false);
+        }
+        // Managers that own keys of this map, not the map: each key has its own owner.
+        if v.as_object().is_some_and(|m| !m.is_empty())
+            && self.s.managed.iter().any(|(_, f)| owns_children_only(f, &self.path))
+        {
+            let empty: &'a Value = &EMPTY_OBJECT;
+            return self.both(v, empty, la, None, None);
+        }
+        match self.owner() {
+            Some(m) if self.s.ours.iter().any(|g| glob(g, &m)) => {
+                let saved = self
+                    .pending_note
+                    .replace(format!("owned by {m}, which applies the desired state: applying removes it"));
+                self.record(Op::Removed, Some(v), None, false);
+                self.pending_note = saved;
+            }
+            Some(m) => self.record_as(Op::Removed, Some(v), None, false, Some(m)),
+            None => self.record_as(Op::Removed, Some(v), None, false, Some("webhook".into())),
         }
     }
 
@@ -615,6 +705,14 @@ impl<'a> Engine<'a> {
     }
 
     fn list(&mut self, oa: &'a [Value], na: &'a [Value], la: Option<&'a Value>) {
+        if self.s.set_paths.contains(&self.raw) {
+            let start = self.changes.len();
+            self.set(oa, na);
+            if self.changes.len() == start && oa != na {
+                self.explain("set-semantics");
+            }
+            return;
+        }
         match self.list_type() {
             None | Some(ListType::Atomic) => self.atomic(oa, na, la),
             Some(ListType::Set) => self.set(oa, na),
@@ -798,35 +896,52 @@ fn elem_key(e: &Value, keys: &[String]) -> String {
     out
 }
 
+/// The `fieldsV1` entry of one path step below `node`, if the manager has one.
+fn step<'v>(node: &'v Value, seg: &Seg<'_>) -> Option<&'v Value> {
+    match seg {
+        Seg::Key(k) => node.get(format!("f:{k}")),
+        Seg::Elem { keys: Some(keys), old, new, .. } if !keys.is_empty() => {
+            let elem = old.or(*new);
+            node.as_object().and_then(|m| {
+                m.iter().find_map(|(fk, fv)| {
+                    let json = fk.strip_prefix("k:")?;
+                    let parsed: Value = serde_json::from_str(json).ok()?;
+                    let obj = parsed.as_object()?;
+                    let e = elem?;
+                    obj.iter().all(|(k, v)| loose_eq(&key_value(e, k), v)).then_some(fv)
+                })
+            })
+        }
+        Seg::Elem { old, new, .. } => {
+            let elem = old.or(*new);
+            node.as_object().and_then(|m| {
+                m.iter().find_map(|(fk, fv)| {
+                    let parsed: Value = serde_json::from_str(fk.strip_prefix("v:")?).ok()?;
+                    elem.is_some_and(|e| loose_eq(e, &parsed)).then_some(fv)
+                })
+            })
+        }
+    }
+}
+
+/// Whether a manager's `fieldsV1` entry for exactly `path` lists children but not the node
+/// itself (no `.`): it owns some keys of a map, not the map.
+fn owns_children_only(fields: &Value, path: &[Seg<'_>]) -> bool {
+    let mut node = fields;
+    for seg in path {
+        match step(node, seg) {
+            Some(n) => node = n,
+            None => return false,
+        }
+    }
+    node.as_object().is_some_and(|m| !m.is_empty() && !m.contains_key("."))
+}
+
 /// How deep `path` reaches into a manager's `fieldsV1` tree (0: not owned).
 fn owned_depth(fields: &Value, path: &[Seg<'_>]) -> usize {
     let mut node = fields;
     for (depth, seg) in path.iter().enumerate() {
-        let next = match seg {
-            Seg::Key(k) => node.get(format!("f:{k}")),
-            Seg::Elem { keys: Some(keys), old, new, .. } if !keys.is_empty() => {
-                let elem = old.or(*new);
-                node.as_object().and_then(|m| {
-                    m.iter().find_map(|(fk, fv)| {
-                        let json = fk.strip_prefix("k:")?;
-                        let parsed: Value = serde_json::from_str(json).ok()?;
-                        let obj = parsed.as_object()?;
-                        let e = elem?;
-                        obj.iter().all(|(k, v)| loose_eq(&key_value(e, k), v)).then_some(fv)
-                    })
-                })
-            }
-            Seg::Elem { old, new, .. } => {
-                let elem = old.or(*new);
-                node.as_object().and_then(|m| {
-                    m.iter().find_map(|(fk, fv)| {
-                        let parsed: Value = serde_json::from_str(fk.strip_prefix("v:")?).ok()?;
-                        elem.is_some_and(|e| loose_eq(e, &parsed)).then_some(fv)
-                    })
-                })
-            }
-        };
-        match next {
+        match step(node, seg) {
             Some(n) => node = n,
             // Owning a parent as a whole (an atomic list, a `.` entry) owns the child.
             None => {

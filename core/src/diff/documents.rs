@@ -275,6 +275,8 @@ pub(crate) struct ListTypes<'a> {
     pod_roots: Vec<String>,
     /// Every list by position (plain JSON, no Kubernetes types).
     positional: bool,
+    /// Raw paths of lists compared as sets (`set_semantics`).
+    sets: Vec<String>,
 }
 
 impl<'a> ListTypes<'a> {
@@ -288,12 +290,25 @@ impl<'a> ListTypes<'a> {
             .map(|(_, p)| p.replace("[*]", "[]"))
             .collect();
         let builtin = schema::builtin_scope(&r.resource.group, kind).is_some();
-        ListTypes { kind, builtin, crd, pod_roots, positional: false }
+        let sets = super::set_semantics_paths(&options.set_semantics, kind);
+        ListTypes { kind, builtin, crd, pod_roots, positional: false, sets }
+    }
+
+    /// Whether the list at raw schema path `raw` is compared as a set (`set_semantics`).
+    pub(crate) fn is_set(&self, raw: &str) -> bool {
+        !self.positional && self.sets.iter().any(|s| s == raw)
     }
 
     /// No list is keyed: every list is compared by position (plain JSON).
     pub(crate) fn none() -> ListTypes<'static> {
-        ListTypes { kind: "", builtin: false, crd: None, pod_roots: Vec::new(), positional: true }
+        ListTypes {
+            kind: "",
+            builtin: false,
+            crd: None,
+            pod_roots: Vec::new(),
+            positional: true,
+            sets: Vec::new(),
+        }
     }
 
     /// Merge keys of the list at raw schema path `raw` (`spec.template.spec.containers`) and

@@ -25,6 +25,14 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A baseline file (`gitops-kit/diff-baseline/v1`) could not be read or written.
+    #[error("invalid baseline {source_name}: {message}")]
+    InvalidBaseline {
+        /// The file (or `<object>` for a parsed value).
+        source_name: String,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 impl Error {
@@ -35,6 +43,7 @@ impl Error {
             Error::InvalidArgument(_) => "diff.invalid-argument",
             Error::InvalidRule { .. } => "diff.invalid-rule",
             Error::InvalidConfig { .. } => "diff.invalid-config",
+            Error::InvalidBaseline { .. } => "diff.invalid-baseline",
         }
     }
 

@@ -60,6 +60,15 @@ impl SecretKey {
     }
 }
 
+impl SecretKey {
+    /// HMAC-SHA256 of `bytes` under this key, as hex (feeds change ids; never printed).
+    pub(crate) fn mac_hex(&self, bytes: &[u8]) -> String {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.0) else { return String::new() };
+        mac.update(bytes);
+        mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
 impl std::fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SecretKey(<redacted>)")

@@ -17,7 +17,23 @@
 //! assert_eq!(change.new_location.as_ref().unwrap().line, 8);
 //! assert_eq!(report.exit_code, 1);
 //! ```
+//!
+//! Drift against a live export: [`Mode::Ownership`] reads the live `managedFields`, so fields a
+//! mutating webhook or another manager added are `foreign` (counted, not failing); `hide` rules
+//! filter outputs without changing the verdict; a [`Baseline`] acknowledges known drift by
+//! change id ([`change_id`]).
+//!
+//! ```
+//! use gitops_kit::diff::{diff_texts, DiffOptions, Mode};
+//! let live = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  uid: x\n  managedFields:\n  - {manager: argocd-controller, fieldsV1: {f:data: {f:a: {}}}}\ndata: {a: '1', injected: 'yes'}\n";
+//! let desired = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: '1'}\n";
+//! let options = DiffOptions { mode: Mode::Ownership, show_foreign: true, ..Default::default() };
+//! let report = diff_texts(live, desired, &options).unwrap();
+//! assert_eq!((report.exit_code, report.summary.foreign), (0, 1));
+//! assert_eq!(report.foreign[0].changes[0].foreign.as_deref(), Some("webhook"));
+//! ```
 
+mod baseline;
 mod compare;
 mod documents;
 mod error;
@@ -32,12 +48,13 @@ pub mod render;
 pub mod schema;
 mod unified;
 
+pub use baseline::{Acknowledged, BASELINE_SCHEMA, Baseline, BaselineEntry, change_id};
 pub use documents::{HIDDEN, HIDDEN_CHANGED};
 pub use error::Error;
 pub use fingerprint::SecretKey;
 pub use ignore::IgnoreRule;
 pub use normalize::STEPS;
-pub use output::{Format, Rendered, render_sets, render_sources, render_texts};
+pub use output::{Format, Rendered, render_report, render_sets, render_sources, render_texts};
 pub use patch::{PATCH_SCHEMA, PatchOp, PatchReport, ResourcePatch, json_patch, patch};
 pub use unified::{CONTEXT_LINES, unified};
 
@@ -64,7 +81,55 @@ pub enum Mode {
     Apply,
     /// Every field, minus the normalization profile.
     Strict,
+    /// When OLD is a live export: the live `managedFields` decide. Fields the desired side sets
+    /// and live-only fields owned by one of our managers ([`DiffOptions::managers`]) are
+    /// compared; live-only fields another manager (or, with no owner, a webhook) wrote are
+    /// `foreign`: counted in the summary, left out of the exit code and the outputs.
+    Ownership,
 }
+
+impl Mode {
+    /// Reads `apply`, `strict` or `ownership`.
+    ///
+    /// ```
+    /// assert_eq!(gitops_kit::diff::Mode::parse("ownership").unwrap(), gitops_kit::diff::Mode::Ownership);
+    /// ```
+    ///
+    /// # Errors
+    /// `diff.invalid-argument` for another name.
+    pub fn parse(s: &str) -> Result<Mode, Error> {
+        Ok(match s {
+            "apply" => Mode::Apply,
+            "strict" => Mode::Strict,
+            "ownership" => Mode::Ownership,
+            other => {
+                return Err(Error::InvalidArgument(format!(
+                    "mode must be apply, strict or ownership, not {other:?}"
+                )));
+            }
+        })
+    }
+}
+
+/// Field managers that apply a desired state from git (ownership mode's default "ours"):
+/// Argo CD (server-side and client-side apply), Flux (kustomize and helm controllers), Helm,
+/// `kubectl apply` (server-side `kubectl`, client-side `kubectl-client-side-apply`) and
+/// gitops-kit. `kubectl-edit`, `kubectl-patch` and controllers are not among them: their fields
+/// are foreign.
+pub const DEFAULT_MANAGERS: [&str; 8] = [
+    "argocd-controller",
+    "argocd-application-controller",
+    "kustomize-controller",
+    "helm-controller",
+    "helm",
+    "kubectl",
+    "kubectl-client-side-apply",
+    "gitops-kit",
+];
+
+/// Named set-semantics rules ([`DiffOptions::set_semantics`]).
+pub const SET_SEMANTICS_RULES: [(&str, &str); 1] =
+    [("hpa-metrics-set", "HorizontalPodAutoscaler:spec.metrics")];
 
 /// What a change does to the cluster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -135,12 +200,25 @@ pub enum ChangeKind {
 /// Options of a diff.
 #[derive(Debug, Clone, Default)]
 pub struct DiffOptions {
-    /// `apply` (default) or `strict`.
+    /// `apply` (default), `strict` or `ownership`.
     pub mode: Mode,
     /// Namespace of namespaced objects that have none (default `default`).
     pub namespace: Option<String>,
     /// Ignore rules.
     pub ignore: Vec<IgnoreRule>,
+    /// Output-only filters (same syntax as `ignore`): matching changes are left out of every
+    /// output but still count toward the exit code; the report says how many
+    /// (`summary.hidden` and a `diff.hidden-changes` warning).
+    pub hide: Vec<IgnoreRule>,
+    /// Ownership mode: globs of our field managers (empty: [`DEFAULT_MANAGERS`]).
+    pub managers: Vec<String>,
+    /// Ownership mode: list foreign changes in the report (`foreign`) and the outputs.
+    pub show_foreign: bool,
+    /// Lists compared as sets, order ignored: `Kind:path` (`HorizontalPodAutoscaler:spec.metrics`)
+    /// or a named rule of [`SET_SEMANTICS_RULES`] (`hpa-metrics-set`).
+    pub set_semantics: Vec<String>,
+    /// Accepted changes: left out of the resources and the exit code, listed as `acknowledged`.
+    pub baseline: Option<Baseline>,
     /// Show Secret values instead of hiding them.
     pub show_secrets: bool,
     /// Record which normalization step equalized what (`explain` in the report).
@@ -175,15 +253,22 @@ fn str_list(v: &Value, key: &str) -> Result<Vec<String>, Error> {
 }
 
 impl DiffOptions {
-    /// Reads options from JSON (the Python and Node bindings pass them this way): `mode`,
-    /// `namespace`, `ignore` (list of rules), `show_secrets`, `explain`, `fail_on` (class or list),
-    /// `pod_specs`, `renames` (bool), `lenient`, `config` (a gitops-kit.yaml path whose `diff:`
-    /// section is read first), `secret_key` (a string: the key of Secret fingerprints; never read
-    /// from the config file). camelCase keys are accepted too.
+    /// Reads options from JSON (the Python and Node bindings pass them this way): `mode`
+    /// (`apply`, `strict`, `ownership`), `namespace`, `ignore` (list of rules), `hide` (list of
+    /// output-only rules), `manager` (ownership mode's managers, a name/glob or a list),
+    /// `show_foreign`, `set_semantics` (`Kind:path` or `hpa-metrics-set`, one or a list),
+    /// `baseline` (a baseline file path, or the parsed `gitops-kit/diff-baseline/v1` object),
+    /// `show_secrets`, `explain`, `fail_on` (class or list), `pod_specs`, `renames` (bool),
+    /// `lenient`, `config` (a gitops-kit.yaml path whose `diff:` section is read first),
+    /// `secret_key` (a string: the key of Secret fingerprints; never read from the config file).
+    /// camelCase keys are accepted too.
     ///
     /// ```
-    /// let o = gitops_kit::diff::DiffOptions::from_json(&serde_json::json!({"mode": "strict", "failOn": "immutable"})).unwrap();
-    /// assert_eq!(o.mode, gitops_kit::diff::Mode::Strict);
+    /// let o = gitops_kit::diff::DiffOptions::from_json(&serde_json::json!({
+    ///     "mode": "ownership", "failOn": "immutable", "manager": "argocd-*",
+    ///     "hide": ["metadata.labels"], "setSemantics": "hpa-metrics-set"})).unwrap();
+    /// assert_eq!(o.mode, gitops_kit::diff::Mode::Ownership);
+    /// assert_eq!((o.managers.len(), o.hide.len(), o.set_semantics.len()), (1, 1, 1));
     /// ```
     ///
     /// # Errors
@@ -207,11 +292,17 @@ impl DiffOptions {
                 Some(_) => return Err(Error::InvalidArgument(format!("{k} must be a string")).into()),
             }
         }
-        o.apply_json(&map)?;
+        o.apply_json(&map, None)?;
         Ok(o)
     }
 
-    fn apply_json(&mut self, map: &serde_json::Map<String, Value>) -> Result<(), crate::Error> {
+    /// Applies option keys; a relative `baseline` path is read from `base` (the config file's
+    /// directory) when given, else from the current directory.
+    fn apply_json(
+        &mut self,
+        map: &serde_json::Map<String, Value>,
+        base: Option<&Path>,
+    ) -> Result<(), crate::Error> {
         let bool_of = |v: &Value, k: &str| {
             v.as_bool().ok_or_else(|| Error::InvalidArgument(format!("{k} must be a boolean")))
         };
@@ -219,22 +310,30 @@ impl DiffOptions {
             match k.as_str() {
                 "config" => {}
                 "mode" => {
-                    self.mode = match v.as_str() {
-                        Some("apply") => Mode::Apply,
-                        Some("strict") => Mode::Strict,
-                        _ => return Err(Error::InvalidArgument("mode must be apply or strict".into()).into()),
-                    }
+                    let name = v.as_str().ok_or_else(|| {
+                        Error::InvalidArgument("mode must be apply, strict or ownership".into())
+                    })?;
+                    self.mode = Mode::parse(name)?;
                 }
                 "namespace" => self.namespace = v.as_str().map(str::to_string),
-                "ignore" => {
-                    let rules = match v {
-                        Value::Array(items) => items.clone(),
-                        Value::Null => Vec::new(),
-                        other => vec![other.clone()],
-                    };
-                    for r in rules {
-                        self.ignore.push(IgnoreRule::from_json(&r)?);
+                "ignore" => self.ignore.extend(rules(v)?),
+                "hide" => self.hide.extend(rules(v)?),
+                "manager" | "managers" => self.managers = str_list(v, k)?,
+                "show_foreign" | "showForeign" => self.show_foreign = bool_of(v, k)?,
+                "set_semantics" | "setSemantics" => {
+                    self.set_semantics = str_list(v, k)?;
+                    for s in &self.set_semantics {
+                        set_semantics_path(s)?;
                     }
+                }
+                "baseline" => {
+                    let v = match (v, base) {
+                        (Value::String(p), Some(dir)) if Path::new(p).is_relative() => {
+                            Value::String(dir.join(p).display().to_string())
+                        }
+                        _ => v.clone(),
+                    };
+                    self.baseline = Baseline::from_option(&v)?;
                 }
                 "show_secrets" | "showSecrets" => self.show_secrets = bool_of(v, k)?,
                 "explain" => self.explain = bool_of(v, k)?,
@@ -266,13 +365,39 @@ impl DiffOptions {
             message: format!("cannot read config: {e}"),
         })?;
         let docs = crate::yaml::parse_str(&text, &name)?;
+        let Some(root) = docs.first().and_then(|d| d.root()) else { return Ok(DiffOptions::default()) };
+        match root.get("diff") {
+            Some(section) => DiffOptions::from_section(section, &name),
+            None => Ok(DiffOptions::default()),
+        }
+    }
+
+    /// Reads the `diff:` section of an already loaded [`crate::env::Config`] (errors are located
+    /// in its file).
+    ///
+    /// ```
+    /// let cfg = gitops_kit::env::Config::from_str(
+    ///     "version: 1\nenvironments: {dev: {manifest_branch: dev}}\ndiff:\n  mode: ownership\n", "g.yaml").unwrap();
+    /// let o = gitops_kit::diff::DiffOptions::from_config(&cfg).unwrap();
+    /// assert_eq!(o.mode, gitops_kit::diff::Mode::Ownership);
+    /// ```
+    ///
+    /// # Errors
+    /// `diff.invalid-config` (located) for bad options.
+    pub fn from_config(config: &crate::env::Config) -> Result<DiffOptions, crate::Error> {
+        match config.diff() {
+            Some(section) => DiffOptions::from_section(section, config.file()),
+            None => Ok(DiffOptions::default()),
+        }
+    }
+
+    /// Options from a located `diff:` mapping of the file `name`.
+    fn from_section(section: crate::yaml::NodeRef<'_>, name: &str) -> Result<DiffOptions, crate::Error> {
         let mut o = DiffOptions::default();
-        let Some(root) = docs.first().and_then(|d| d.root()) else { return Ok(o) };
-        let Some(section) = root.get("diff") else { return Ok(o) };
         let at = |n: &crate::yaml::NodeRef<'_>, message: String| {
             let s = n.span().start;
             crate::Error::from(Error::InvalidConfig {
-                location: Location { file: name.clone(), line: s.line, column: s.column },
+                location: Location { file: name.to_string(), line: s.line, column: s.column },
                 message,
             })
         };
@@ -280,9 +405,41 @@ impl DiffOptions {
         let Some(map) = value.as_object() else {
             return Err(at(&section, "diff: must be a mapping".into()));
         };
-        o.apply_json(map).map_err(|e| at(&section, format!("diff: {e}")))?;
+        let base = Path::new(name).parent();
+        o.apply_json(map, base).map_err(|e| at(&section, format!("diff: {e}")))?;
         Ok(o)
     }
+}
+
+fn rules(v: &Value) -> Result<Vec<IgnoreRule>, Error> {
+    let items = match v {
+        Value::Array(items) => items.clone(),
+        Value::Null => Vec::new(),
+        other => vec![other.clone()],
+    };
+    items.iter().map(IgnoreRule::from_json).collect()
+}
+
+/// `(kind, raw path)` of a set-semantics entry (`Kind:path` or a named rule).
+fn set_semantics_path(entry: &str) -> Result<(&str, String), Error> {
+    let text = SET_SEMANTICS_RULES.iter().find(|(n, _)| *n == entry).map_or(entry, |(_, t)| t);
+    match text.split_once(':') {
+        Some((kind, path)) if !kind.is_empty() && !path.is_empty() => Ok((kind, path.replace("[*]", "[]"))),
+        _ => Err(Error::InvalidArgument(format!(
+            "set_semantics entry {entry:?} is not Kind:path or one of {}",
+            SET_SEMANTICS_RULES.map(|r| r.0).join(", ")
+        ))),
+    }
+}
+
+/// Raw paths of the lists of `kind` that `entries` (`set_semantics`) compare as sets.
+pub(crate) fn set_semantics_paths(entries: &[String], kind: &str) -> Vec<String> {
+    entries
+        .iter()
+        .filter_map(|s| set_semantics_path(s).ok())
+        .filter(|(k, _)| *k == kind)
+        .map(|(_, p)| p)
+        .collect()
 }
 
 /// A resource's identity as reported.
@@ -309,6 +466,8 @@ pub struct FieldChange {
     pub path: String,
     /// JSON pointer of the field in NEW (in OLD when NEW lacks it).
     pub pointer: String,
+    /// Stable id of the change (identity, path, op and values; see [`change_id`]), for baselines.
+    pub id: String,
     /// What happened.
     pub op: Op,
     /// OLD value (null when absent or hidden).
@@ -329,6 +488,15 @@ pub struct FieldChange {
     /// The live field manager owning the OLD field (from `managedFields`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
+    /// Ownership mode: the manager that owns this live-only field (`webhook` when none does).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub foreign: Option<String>,
+    /// Index of the `hide` rule that leaves the change out of outputs.
+    #[serde(skip)]
+    pub(crate) hidden_by: Option<usize>,
+    /// Digest of hidden Secret values: feeds the id, never printed.
+    #[serde(skip)]
+    pub(crate) secret_digest: Option<String>,
     /// Keyed fingerprint of the hidden OLD value (with `secret_key` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_fingerprint: Option<String>,
@@ -348,6 +516,9 @@ pub struct ResourceDiff {
     pub resource: ResourceRef,
     /// added, removed, changed or renamed.
     pub change: ChangeKind,
+    /// Stable id of an added, removed or renamed object (see [`change_id`]), for baselines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// The OLD name of a renamed object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
@@ -379,6 +550,22 @@ pub struct Summary {
     pub unchanged: usize,
     /// Field changes removed by ignore rules (never counted in the exit code).
     pub ignored: usize,
+    /// Ownership mode: live-only field changes other managers own (never counted in the exit
+    /// code; listed in `foreign` with `show_foreign`). Present when not zero.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub foreign: usize,
+    /// Changes left out of the outputs by `hide` rules; they still count toward the exit code.
+    /// Present when not zero.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub hidden: usize,
+    /// Changes a baseline accepts (never counted in the exit code). Present when not zero.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub acknowledged: usize,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Ignored changes grouped by rule, path and values.
@@ -453,6 +640,16 @@ pub struct DiffReport {
     /// Equalizations, when `explain` is set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<Vec<Explanation>>,
+    /// Ownership mode with `show_foreign`: the foreign changes, per object (present when any).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub foreign: Vec<ResourceDiff>,
+    /// Changes a baseline accepts (present when any).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub acknowledged: Vec<Acknowledged>,
+    /// The changes `hide` rules left out (never serialized: outputs must not show them), so
+    /// [`Baseline::from_report`] can still accept them: they count toward the exit code.
+    #[serde(skip)]
+    pub(crate) hidden_changes: Vec<Acknowledged>,
 }
 
 /// Diffs two texts (`<old>` and `<new>` are their names in locations).
@@ -642,6 +839,9 @@ pub fn diff(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) -> Diff
         warnings,
         errors,
         explain: options.explain.then(Vec::new),
+        foreign: Vec::new(),
+        acknowledged: Vec::new(),
+        hidden_changes: Vec::new(),
     };
     report.summary.unchanged += same.len();
     let mut suppressed: BTreeMap<(usize, String, String, String), usize> = BTreeMap::new();
@@ -654,6 +854,12 @@ pub fn diff(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) -> Diff
             report.summary.ignored += 1;
         }
         report.warnings.extend(c.warnings);
+        if let Some(f) = c.foreign {
+            report.summary.foreign += f.changes.len();
+            if options.show_foreign {
+                report.foreign.push(f);
+            }
+        }
         if let Some(ex) = report.explain.as_mut() {
             ex.extend(c.explains);
         }
@@ -676,6 +882,12 @@ pub fn diff(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) -> Diff
         report.resources.push(whole(&old_side.entries[oi], ChangeKind::Removed));
     }
     collapse_rename_references(&mut report.resources);
+    baseline::assign_ids(&mut report.resources);
+    baseline::assign_ids(&mut report.foreign);
+    report.foreign.sort_by(|a, b| a.resource.cmp(&b.resource));
+    if let Some(b) = &options.baseline {
+        baseline::apply(&mut report, b, jiff::Timestamp::now());
+    }
     report.suppressed = suppressed
         .into_iter()
         .map(|(k, count)| {
@@ -709,8 +921,57 @@ pub fn diff(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) -> Diff
         ex.sort();
     }
     report.exit_code = exit_code(&report, &options.fail_on);
+    hide_filtered(&mut report);
     fingerprint::apply(&mut report, old, new, options);
     report
+}
+
+/// Impact classes of a changed or renamed object, from its (remaining) changes.
+pub(crate) fn recompute_impact(r: &mut ResourceDiff) {
+    if matches!(r.change, ChangeKind::Changed | ChangeKind::Renamed) {
+        let set: BTreeSet<Impact> = r.changes.iter().map(|c| c.impact).collect();
+        r.impact = set.into_iter().collect();
+    }
+}
+
+/// Leaves changes matched by `hide` rules out of the report (after the exit code counted them)
+/// and says how many there are.
+fn hide_filtered(report: &mut DiffReport) {
+    let mut hidden = Vec::new();
+    report.resources.retain_mut(|r| {
+        let before = r.changes.len();
+        let name = baseline::display_ref(&r.resource);
+        r.changes.retain(|c| {
+            if c.hidden_by.is_none() {
+                return true;
+            }
+            hidden.push(Acknowledged {
+                id: c.id.clone(),
+                resource: name.clone(),
+                path: Some(c.path.clone()),
+                note: None,
+            });
+            false
+        });
+        if r.changes.len() == before {
+            return true;
+        }
+        recompute_impact(r);
+        r.change != ChangeKind::Changed || !r.changes.is_empty()
+    });
+    let count = hidden.len();
+    report.hidden_changes = hidden;
+    if count > 0 {
+        report.summary.hidden = count;
+        report.warnings.push(Warning {
+            code: "diff.hidden-changes".into(),
+            message: format!(
+                "{count} hidden change{} exist: output-only filters (hide) leave them out, they still count toward the exit code",
+                if count == 1 { "" } else { "s" }
+            ),
+            location: None,
+        });
+    }
 }
 
 fn loc_key(l: &Option<Location>) -> Option<(&str, u32, u32)> {
@@ -867,6 +1128,7 @@ fn whole(e: &Entry<'_>, change: ChangeKind) -> ResourceDiff {
     ResourceDiff {
         resource: resource_ref(e),
         change,
+        id: None,
         renamed_from: None,
         old_api_version: None,
         impact: if destructive { vec![Impact::Destructive] } else { Vec::new() },
@@ -876,9 +1138,20 @@ fn whole(e: &Entry<'_>, change: ChangeKind) -> ResourceDiff {
     }
 }
 
+/// Ownership mode's "ours" when no manager is given.
+static DEFAULT_OURS: std::sync::LazyLock<Vec<String>> =
+    std::sync::LazyLock::new(|| DEFAULT_MANAGERS.iter().map(|m| (*m).to_string()).collect());
+
+/// The rules whose scope selects an object (read from the desired side), with their indices.
+fn scoped<'r>(rules: &'r [IgnoreRule], key: &Key<'_>, desired: &Value) -> Vec<(usize, &'r IgnoreRule)> {
+    rules.iter().enumerate().filter(|(_, r)| r.selects(key.0, key.1, key.2, key.3, Some(desired))).collect()
+}
+
 #[derive(Default)]
 struct Compared {
     diff: Option<ResourceDiff>,
+    /// Ownership mode: the foreign changes of the object.
+    foreign: Option<ResourceDiff>,
     suppressed: Vec<(usize, FieldChange)>,
     warnings: Vec<Warning>,
     explains: Vec<Explanation>,
@@ -918,12 +1191,7 @@ fn compare_pair(
         .map(|(_, p)| p.replace("[*]", "[]"))
         .collect();
     pod_roots.sort();
-    let rules = options
-        .ignore
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.selects(n.key.0, kind, n.key.2, n.key.3, Some(&np.value)))
-        .collect();
+    let set_paths = set_semantics_paths(&options.set_semantics, kind);
     let setup = Setup {
         kind,
         builtin: schema::builtin_scope(n.key.0, kind).is_some(),
@@ -935,8 +1203,12 @@ fn compare_pair(
         version_skew,
         explain: options.explain,
         pod_roots,
-        rules,
+        rules: scoped(&options.ignore, &n.key, &np.value),
+        hides: scoped(&options.hide, &n.key, &np.value),
         managed: op.managed.iter().map(|(m, f)| (m.clone(), f)).collect(),
+        ours: if options.managers.is_empty() { &DEFAULT_OURS } else { &options.managers },
+        set_paths,
+        secret_key: options.secret_key.as_ref(),
     };
     let mut engine = Engine::new(setup);
     engine.run(&op.value, &np.value, op.last_applied.as_ref());
@@ -949,11 +1221,15 @@ fn compare_pair(
             op: Op::Changed,
             old: Value::String(o.res.api_version()),
             new: Value::String(n.res.api_version()),
+            id: String::new(),
             impact: Impact::Config,
             hidden: false,
             ambiguous: false,
             note: Some("apiVersion differs; fields only one version has are not compared".into()),
             manager: None,
+            foreign: None,
+            hidden_by: None,
+            secret_digest: None,
             old_fingerprint: None,
             new_fingerprint: None,
             old_location: location_of(o.res, Some("/apiVersion")),
@@ -961,6 +1237,8 @@ fn compare_pair(
         });
     }
     changes.sort_by(|a, b| a.path.cmp(&b.path).then(a.pointer.cmp(&b.pointer)));
+    let (foreign, changes): (Vec<FieldChange>, Vec<FieldChange>) =
+        changes.into_iter().partition(|c| c.foreign.is_some());
     let suppressed = engine.suppressed.drain(..).map(|s| (s.rule, convert(s.change))).collect();
     let warnings = engine
         .warnings
@@ -986,20 +1264,24 @@ fn compare_pair(
             }));
         }
     }
-    let diff = (!changes.is_empty() || renamed).then(|| {
-        let impact: BTreeSet<Impact> = changes.iter().map(|c| c.impact).collect();
-        ResourceDiff {
+    let object = |changes: Vec<FieldChange>, renamed: bool| {
+        let mut r = ResourceDiff {
             resource: resource_ref(n),
             change: if renamed { ChangeKind::Renamed } else { ChangeKind::Changed },
+            id: None,
             renamed_from: renamed.then(|| o.key.3.to_string()),
             old_api_version: version_skew.then(|| o.res.api_version()),
-            impact: impact.into_iter().collect(),
+            impact: Vec::new(),
             old_location: Some(o.res.location()),
             new_location: Some(n.res.location()),
             changes,
-        }
-    });
-    Compared { diff, suppressed, warnings, explains, ..Compared::default() }
+        };
+        recompute_impact(&mut r);
+        r
+    };
+    let foreign = (!foreign.is_empty()).then(|| object(foreign, false));
+    let diff = (!changes.is_empty() || renamed).then(|| object(changes, renamed));
+    Compared { diff, foreign, suppressed, warnings, explains, ..Compared::default() }
 }
 
 fn field_change(c: RawChange, kind: &str, old: &Resource, new: &Resource) -> FieldChange {
@@ -1016,6 +1298,10 @@ fn field_change(c: RawChange, kind: &str, old: &Resource, new: &Resource) -> Fie
         ambiguous: c.ambiguous,
         note: c.note,
         manager: c.manager,
+        id: String::new(),
+        foreign: c.foreign,
+        hidden_by: c.hidden_by,
+        secret_digest: c.secret_digest,
         old_fingerprint: None,
         new_fingerprint: None,
     }

@@ -1,7 +1,7 @@
 //! Every output format of a diff behind one call, so the CLI and the bindings print the same
 //! bytes: text, json, markdown, unified and patch.
 
-use super::{DiffOptions, Error, diff, patch, render, unified};
+use super::{DiffOptions, DiffReport, Error, diff, patch, render, unified};
 use crate::manifest::ManifestSet;
 use std::path::Path;
 
@@ -80,14 +80,38 @@ pub fn render_sets(
     color: bool,
 ) -> Rendered {
     let report = diff(old, new, options);
-    let output = match format {
-        Format::Text => render::text(&report, color),
-        Format::Json => pretty(&report),
-        Format::Markdown => render::markdown(&report),
-        Format::Unified => unified(&report, old, new, options),
-        Format::Patch => patch::to_json_text(&patch(&report, old, new, options)),
-    };
-    Rendered { output, exit_code: report.exit_code }
+    Rendered { output: render_report(&report, old, new, options, format, color), exit_code: report.exit_code }
+}
+
+/// Renders a report already computed by [`diff`] from `old` and `new` with `options` (for
+/// callers that also need the report itself, such as `--write-baseline`).
+///
+/// ```
+/// use gitops_kit::diff::{diff, render_report, DiffOptions, Format};
+/// use gitops_kit::manifest::ManifestSet;
+/// let old = ManifestSet::from_str("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: '1'}\n", "<old>").unwrap();
+/// let new = ManifestSet::from_str("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: '2'}\n", "<new>").unwrap();
+/// let options = DiffOptions::default();
+/// let report = diff(&old, &new, &options);
+/// let text = render_report(&report, &old, &new, &options, Format::Text, false);
+/// assert!(text.contains("data.a"));
+/// ```
+#[must_use]
+pub fn render_report(
+    report: &DiffReport,
+    old: &ManifestSet,
+    new: &ManifestSet,
+    options: &DiffOptions,
+    format: Format,
+    color: bool,
+) -> String {
+    match format {
+        Format::Text => render::text(report, color),
+        Format::Json => pretty(report),
+        Format::Markdown => render::markdown(report),
+        Format::Unified => unified(report, old, new, options),
+        Format::Patch => patch::to_json_text(&patch(report, old, new, options)),
+    }
 }
 
 fn pretty<T: serde::Serialize>(value: &T) -> String {

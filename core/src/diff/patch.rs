@@ -151,6 +151,11 @@ impl Coverage {
     fn covers(&self, ptr: &str) -> bool {
         !ptr.is_empty() && self.pointers.iter().any(|c| ancestor_or_self(c, ptr) || ancestor_or_self(ptr, c))
     }
+
+    /// Whether a reported change is at `ptr` or above it (not only below it).
+    fn covers_whole(&self, ptr: &str) -> bool {
+        self.pointers.iter().any(|c| ancestor_or_self(c, ptr))
+    }
 }
 
 /// The operations turning the OLD document of `pair` into its NEW one as the semantic diff sees
@@ -285,6 +290,10 @@ fn diff_values(old: &Value, new: &Value, w: &mut Walk<'_, '_>, ops: &mut Vec<Pat
     }
     match (old, new) {
         (Value::Object(o), Value::Object(n)) => Value::Object(diff_objects(o, n, w, ops)),
+        // Without a report to follow, NEW's order is NEW itself.
+        (Value::Array(o), Value::Array(n)) if w.coverage.is_some() && w.lists.is_set(&w.raw) => {
+            Value::Array(diff_set(o, n, w, ops))
+        }
         (Value::Array(o), Value::Array(n)) => Value::Array(match w.lists.keys(&w.raw) {
             Some((keys, ordered)) if unique_keys(o, keys) && unique_keys(n, keys) => {
                 // Without a report to follow, NEW's order is NEW itself.
@@ -318,7 +327,11 @@ fn diff_objects(
                 let v = w.child(&Step { at: k, old: k, new: k, raw: k }, |w| diff_values(ov, nv, w, ops));
                 out.insert(k.clone(), v);
             }
-            None if w.shown(Some(&w.member(&w.old_ptr, k)), None) => ops.push(op("remove", w.at(k), None)),
+            None if w.shown(Some(&w.member(&w.old_ptr, k)), None) => {
+                if let Some(v) = remove_reported_part(k, ov, w, ops) {
+                    out.insert(k.clone(), v);
+                }
+            }
             None => {
                 out.insert(k.clone(), ov.clone());
             }
@@ -331,6 +344,25 @@ fn diff_objects(
         }
     }
     out
+}
+
+/// An OLD-only member `k` with reported changes below it: when the report removes it as a
+/// whole, one `remove`; when it removes only some of its elements or keys (a live-only env
+/// entry another manager owns stays), those, and the rest is kept (`Some` of what is left).
+fn remove_reported_part(k: &str, ov: &Value, w: &mut Walk<'_, '_>, ops: &mut Vec<PatchOp>) -> Option<Value> {
+    let member = w.member(&w.old_ptr, k);
+    let partial = w.coverage.is_some_and(|c| !c.covers_whole(&member)) && (ov.is_array() || ov.is_object());
+    if partial {
+        let mark = ops.len();
+        let empty = if ov.is_array() { Value::Array(Vec::new()) } else { Value::Object(Map::new()) };
+        let left = w.child(&Step { at: k, old: k, new: k, raw: k }, |w| diff_values(ov, &empty, w, ops));
+        if left != empty {
+            return Some(left);
+        }
+        ops.truncate(mark);
+    }
+    ops.push(op("remove", w.at(k), None));
+    None
 }
 
 /// Lists by position. Elements are always added and removed (never filtered): skipping one
@@ -348,6 +380,28 @@ fn diff_positional(o: &[Value], n: &[Value], w: &mut Walk<'_, '_>, ops: &mut Vec
     for (i, nv) in n.iter().enumerate().skip(o.len()) {
         ops.push(op("add", w.at(&i.to_string()), Some(nv.clone())));
         out.push(nv.clone());
+    }
+    out
+}
+
+/// Lists compared as sets (`set_semantics`): OLD's order is kept, OLD elements equal to no NEW
+/// element are removed (reported ones, from the highest index down), NEW elements equal to no
+/// OLD element are appended.
+fn diff_set(o: &[Value], n: &[Value], w: &mut Walk<'_, '_>, ops: &mut Vec<PatchOp>) -> Vec<Value> {
+    let in_list = |v: &Value, list: &[Value]| list.iter().any(|x| super::compare::loose_eq(v, x));
+    let removed: Vec<usize> = (0..o.len())
+        .filter(|&i| !in_list(&o[i], n) && w.shown(Some(&w.member(&w.old_ptr, &i.to_string())), None))
+        .collect();
+    for i in removed.iter().rev() {
+        ops.push(op("remove", w.at(&i.to_string()), None));
+    }
+    let mut out: Vec<Value> =
+        o.iter().enumerate().filter(|(i, _)| !removed.contains(i)).map(|(_, v)| v.clone()).collect();
+    for (i, nv) in n.iter().enumerate().filter(|(_, v)| !in_list(v, o)) {
+        if w.shown(None, Some(&w.member(&w.new_ptr, &i.to_string()))) {
+            ops.push(op("add", w.at(&out.len().to_string()), Some(nv.clone())));
+            out.push(nv.clone());
+        }
     }
     out
 }

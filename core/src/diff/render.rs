@@ -74,9 +74,42 @@ fn change_lines(c: &FieldChange, color: bool, out: &mut String) {
     if let Some(note) = &c.note {
         let _ = writeln!(out, "    note: {note}");
     }
-    if let Some(m) = &c.manager {
+    if let Some(f) = &c.foreign {
+        let _ = writeln!(out, "    foreign ({f}): not counted");
+    } else if let Some(m) = &c.manager {
         let _ = writeln!(out, "    manager: {m}");
     }
+}
+
+/// The counts beyond the classic five, when not zero: `, 2 foreign, 1 hidden, 3 acknowledged`.
+fn extra_counts(report: &DiffReport) -> String {
+    let s = &report.summary;
+    let mut out = String::new();
+    if s.foreign > 0 {
+        let how = if report.foreign.is_empty() { " (not shown; --show-foreign lists them)" } else { "" };
+        let _ = write!(out, ", {} foreign changes{how}", s.foreign);
+    }
+    if s.hidden > 0 {
+        let _ = write!(out, ", {} hidden changes (counted)", s.hidden);
+    }
+    if s.acknowledged > 0 {
+        let _ = write!(out, ", {} acknowledged changes", s.acknowledged);
+    }
+    out
+}
+
+fn resource_header(r: &ResourceDiff, color: bool, out: &mut String) {
+    let (mark, code) = match r.change {
+        ChangeKind::Added => ("+", "32"),
+        ChangeKind::Removed => ("-", "31"),
+        ChangeKind::Changed => ("~", "33"),
+        ChangeKind::Renamed => ("~", "36"),
+    };
+    let where_ = match (&r.old_location, &r.new_location) {
+        (Some(o), Some(n)) => format!("{} → {}", loc(&Some(o.clone())), loc(&Some(n.clone()))),
+        (o, n) => loc(if o.is_some() { o } else { n }),
+    };
+    let _ = writeln!(out, "{} {}  ({where_})", paint(color, code, mark), paint(color, "1", &header(r)));
 }
 
 /// The text report: one header per object, one block per change with before → after and
@@ -85,23 +118,30 @@ fn change_lines(c: &FieldChange, color: bool, out: &mut String) {
 pub fn text(report: &DiffReport, color: bool) -> String {
     let mut out = String::new();
     for r in &report.resources {
-        let (mark, code) = match r.change {
-            ChangeKind::Added => ("+", "32"),
-            ChangeKind::Removed => ("-", "31"),
-            ChangeKind::Changed => ("~", "33"),
-            ChangeKind::Renamed => ("~", "36"),
-        };
-        let where_ = match (&r.old_location, &r.new_location) {
-            (Some(o), Some(n)) => format!("{} → {}", loc(&Some(o.clone())), loc(&Some(n.clone()))),
-            (o, n) => loc(if o.is_some() { o } else { n }),
-        };
-        let _ = writeln!(out, "{} {}  ({where_})", paint(color, code, mark), paint(color, "1", &header(r)));
+        resource_header(r, color, &mut out);
         if r.impact.contains(&super::Impact::Destructive) {
             let _ = writeln!(out, "  impact: destructive");
         }
         for c in &r.changes {
             change_lines(c, color, &mut out);
         }
+    }
+    if !report.foreign.is_empty() {
+        let _ = writeln!(
+            out,
+            "foreign changes (live-only fields other managers or webhooks wrote; not counted):"
+        );
+        for r in &report.foreign {
+            resource_header(r, color, &mut out);
+            for c in &r.changes {
+                change_lines(c, color, &mut out);
+            }
+        }
+    }
+    for a in &report.acknowledged {
+        let path = a.path.as_deref().map(|p| format!(" {p}")).unwrap_or_default();
+        let note = a.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
+        let _ = writeln!(out, "acknowledged {} {}{path}{note}", a.id, a.resource);
     }
     for g in &report.suppressed {
         let _ = writeln!(
@@ -115,7 +155,14 @@ pub fn text(report: &DiffReport, color: bool) -> String {
         );
     }
     for w in &report.warnings {
-        let _ = writeln!(out, "warning[{}]: {}: {}", w.code, loc(&w.location), w.message);
+        match &w.location {
+            Some(_) => {
+                let _ = writeln!(out, "warning[{}]: {}: {}", w.code, loc(&w.location), w.message);
+            }
+            None => {
+                let _ = writeln!(out, "warning[{}]: {}", w.code, w.message);
+            }
+        }
     }
     for e in &report.errors {
         let places: Vec<String> = e.locations.iter().map(|l| loc(&Some(l.clone()))).collect();
@@ -129,8 +176,14 @@ pub fn text(report: &DiffReport, color: bool) -> String {
     let s = &report.summary;
     let _ = writeln!(
         out,
-        "{} added, {} removed, {} changed, {} renamed, {} unchanged, {} ignored changes",
-        s.added, s.removed, s.changed, s.renamed, s.unchanged, s.ignored
+        "{} added, {} removed, {} changed, {} renamed, {} unchanged, {} ignored changes{}",
+        s.added,
+        s.removed,
+        s.changed,
+        s.renamed,
+        s.unchanged,
+        s.ignored,
+        extra_counts(report)
     );
     out
 }
@@ -143,9 +196,18 @@ pub fn markdown(report: &DiffReport) -> String {
     let s = &report.summary;
     let _ = writeln!(
         out,
-        "### gitops-kit diff\n\n**{} added, {} removed, {} changed, {} renamed** ({} unchanged, {} ignored changes)\n",
-        s.added, s.removed, s.changed, s.renamed, s.unchanged, s.ignored
+        "### gitops-kit diff\n\n**{} added, {} removed, {} changed, {} renamed** ({} unchanged, {} ignored changes{})\n",
+        s.added,
+        s.removed,
+        s.changed,
+        s.renamed,
+        s.unchanged,
+        s.ignored,
+        extra_counts(report)
     );
+    for w in report.warnings.iter().filter(|w| w.code == "diff.hidden-changes") {
+        let _ = writeln!(out, "> **Note:** {}\n", w.message);
+    }
     let mut per_kind: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
     for r in &report.resources {
         let slot = match r.change {
@@ -169,6 +231,15 @@ pub fn markdown(report: &DiffReport) -> String {
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
         let _ = writeln!(out, "<details><summary>{verb}: {}</summary>\n\n```diff", header(r));
+        for c in &r.changes {
+            let mut block = String::new();
+            change_lines(c, false, &mut block);
+            out.push_str(&block.replace("\n    - ", "\n-   ").replace("\n    + ", "\n+   "));
+        }
+        let _ = writeln!(out, "```\n\n</details>");
+    }
+    for r in &report.foreign {
+        let _ = writeln!(out, "<details><summary>foreign (not counted): {}</summary>\n\n```diff", header(r));
         for c in &r.changes {
             let mut block = String::new();
             change_lines(c, false, &mut block);
