@@ -160,3 +160,37 @@ fn stdin_is_a_source() {
         stdout(&out)
     );
 }
+
+/// Built-in enums with did-you-mean, and GK-S016 scoped to what is applied together: two
+/// alternative files of a directory do not collide until a kustomization lists both.
+#[test]
+fn enums_and_duplicate_scope_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let cm =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\ndata: {mode: fast}\n";
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  restartPolicy: Nevr\n  containers: [{name: web, image: nginx:1.27.0}]\n";
+    std::fs::write(dir.path().join("install.yaml"), cm).unwrap();
+    std::fs::write(dir.path().join("namespace-install.yaml"), cm).unwrap();
+    std::fs::write(dir.path().join("pod.yaml"), pod).unwrap();
+    let out = run_in(dir.path(), &["validate", ".", "-o", "github", "--fail-on", "error"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(
+            "file=./pod.yaml,line=5,col=18,endLine=5,endColumn=22,title=GK-S005::string \"Nevr\" is not one of \"Always\", \"OnFailure\", \"Never\" (did you mean \"Never\"?)"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("GK-S016"), "{text}");
+    std::fs::write(
+        dir.path().join("kustomization.yaml"),
+        "resources: [install.yaml, namespace-install.yaml]\npatches: [{path: patch.yaml}]\n",
+    )
+    .unwrap();
+    // The kustomization (no apiVersion/kind) also names a patch: a partial object, not checked.
+    let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 3}\n";
+    std::fs::write(dir.path().join("patch.yaml"), patch).unwrap();
+    let text = stdout(&run_in(dir.path(), &["validate", ".", "-o", "github"]));
+    assert!(text.contains("title=GK-S016::/ConfigMap \"settings\" is defined twice"), "{text}");
+    assert!(!text.contains("patch.yaml"), "{text}");
+}

@@ -196,4 +196,99 @@ fn whole_corpus_validates_without_crashing() {
         .find(|f| f.file.ends_with("yannh__kubeconform/fixtures/invalid.yaml") && f.rule == "GK-S005")
         .expect("invalid.yaml");
     assert_eq!((invalid.line, invalid.pointer.as_str()), (6, "/spec/replicas"));
+    // Alternative bundles of one directory (argo-cd's install.yaml and namespace-install.yaml,
+    // istio's route variants) are not duplicates: every GK-S016 is within one file.
+    for f in report.findings.iter().filter(|f| f.rule == "GK-S016") {
+        assert!(f.message.contains(&format!("(first at {}:", f.file)), "{f:?}");
+    }
+    // Curated enums and controller restart policies: kube-linter's invalid fixtures are found.
+    let restart = report
+        .findings
+        .iter()
+        .filter(|f| {
+            f.file.ends_with("stackrox__kube-linter/tests/checks/restart-policy.yaml")
+                && f.rule == "GK-S005"
+                && f.message.starts_with("restartPolicy")
+        })
+        .count();
+    assert_eq!(restart, 10);
+}
+
+const CM: &str =
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\ndata: {mode: fast}\n";
+
+fn rule_hits(dir: &Path, rule: &str) -> Vec<(String, u32)> {
+    let report = validate::validate(&[dir.to_str().unwrap()], None, &Options::default()).unwrap();
+    report
+        .findings
+        .iter()
+        .filter(|f| f.rule == rule)
+        .map(|f| (f.file.rsplit('/').next().unwrap().to_string(), f.line))
+        .collect()
+}
+
+/// GK-S016 is scoped to what is applied together: alternatives in one directory do not collide,
+/// the same file and the files of one kustomization do.
+#[test]
+fn duplicates_are_scoped_to_files_applied_together() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("install.yaml"), CM).unwrap();
+    std::fs::write(dir.path().join("namespace-install.yaml"), CM).unwrap();
+    assert_eq!(rule_hits(dir.path(), "GK-S016"), vec![]);
+
+    std::fs::write(dir.path().join("all-in-one.yaml"), format!("{CM}---\n{CM}")).unwrap();
+    assert_eq!(rule_hits(dir.path(), "GK-S016"), vec![("all-in-one.yaml".to_string(), 8)]);
+    std::fs::remove_file(dir.path().join("all-in-one.yaml")).unwrap();
+
+    // A kustomization (without apiVersion/kind) listing both files: kustomize would fail.
+    std::fs::write(
+        dir.path().join("kustomization.yaml"),
+        "resources:\n  - install.yaml\n  - ./namespace-install.yaml\n",
+    )
+    .unwrap();
+    assert_eq!(rule_hits(dir.path(), "GK-S016").len(), 1);
+
+    // An overlay listing the base directory and its own redefinition collides too; two overlays
+    // of one base do not collide with each other.
+    let base = dir.path().join("base");
+    std::fs::create_dir(&base).unwrap();
+    std::fs::write(base.join("cm.yaml"), CM).unwrap();
+    std::fs::write(base.join("kustomization.yaml"), "resources: [cm.yaml]\n").unwrap();
+    for overlay in ["dev", "prod"] {
+        let o = dir.path().join(overlay);
+        std::fs::create_dir(&o).unwrap();
+        std::fs::write(o.join("cm.yaml"), CM).unwrap();
+    }
+    std::fs::write(dir.path().join("dev/kustomization.yaml"), "resources: [../base, cm.yaml]\n").unwrap();
+    std::fs::write(dir.path().join("prod/kustomization.yaml"), "resources: [../base]\n").unwrap();
+    std::fs::remove_file(dir.path().join("kustomization.yaml")).unwrap();
+    let hits = rule_hits(dir.path(), "GK-S016");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+}
+
+/// GK-R003 judges a reference only when the files applied with the referencing object manage
+/// the referenced kind: a ServiceAccount in another, unrelated file does not make it judged.
+#[test]
+fn dangling_references_respect_partial_sets() {
+    let dir = tempfile::tempdir().unwrap();
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  serviceAccountName: web\n  containers: [{name: web, image: nginx:1.27.0}]\n";
+    let sa = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: other, namespace: shop}\n";
+    std::fs::write(dir.path().join("pod.yaml"), pod).unwrap();
+    std::fs::write(dir.path().join("sa.yaml"), sa).unwrap();
+    assert_eq!(rule_hits(dir.path(), "GK-R003"), vec![]);
+    std::fs::write(dir.path().join("kustomization.yaml"), "resources: [pod.yaml, sa.yaml]\n").unwrap();
+    assert_eq!(rule_hits(dir.path(), "GK-R003"), vec![("pod.yaml".to_string(), 5)]);
+}
+
+/// The curated enums of built-in kinds are in every embedded version.
+#[test]
+fn builtin_enums_are_checked_in_every_version() {
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  containers: [{name: web, image: nginx:1.27.0, imagePullPolicy: Allways}]\n";
+    for v in validate::kubernetes_versions() {
+        let options = Options { kubernetes_version: Some(v.clone()), ..Options::default() };
+        let report = validate_str(text, "pod.yaml", &options).unwrap();
+        let f = report.findings.iter().find(|f| f.rule == "GK-S005").expect(&v);
+        assert_eq!((f.line, f.column), (5, 66), "{v}");
+        assert!(f.message.ends_with("(did you mean \"Always\"?)"), "{v}: {}", f.message);
+    }
 }

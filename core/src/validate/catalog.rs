@@ -53,7 +53,7 @@ pub const RULES: &[RuleInfo] = &[
         "GK-S005",
         E,
         "schema mismatch",
-        "fix the value to match the Kubernetes OpenAPI schema of the target version",
+        "fix the value to match the Kubernetes OpenAPI schema of the target version (enum fields take one of the listed values, exact case; pod templates restart Always in Deployments, StatefulSets, DaemonSets and ReplicaSets, OnFailure or Never in Jobs and CronJobs)",
     ),
     r(
         "GK-S006",
@@ -114,7 +114,7 @@ pub const RULES: &[RuleInfo] = &[
         "GK-S016",
         E,
         "duplicate object",
-        "the same apiVersion group, kind, namespace and name is defined twice; keep one",
+        "the same apiVersion group, kind, namespace and name is defined twice in one file or in the files of one kustomization; keep one",
     ),
     r(
         "GK-S017",
@@ -134,7 +134,12 @@ pub const RULES: &[RuleInfo] = &[
         "Service selects no workload",
         "fix the Service selector or add the workload to the input",
     ),
-    r("GK-R003", W, "dangling reference", "add the referenced object to the input or fix the reference"),
+    r(
+        "GK-R003",
+        W,
+        "dangling reference",
+        "add the referenced object to the input or fix the reference (judged only when the files applied together define objects of the referenced kind in that namespace)",
+    ),
     r("GK-R004", E, "port name not declared", "name a port the container declares in its ports list"),
     r("GK-R005", W, "no readiness probe", "add a readinessProbe to containers behind a Service"),
     r(

@@ -199,6 +199,17 @@ fn suggestion(key: &str, properties: &[(Box<str>, SchemaId)]) -> String {
         .unwrap_or_default()
 }
 
+/// Did you mean…: the allowed value closest to a misspelt one (case-insensitive, distance ≤ 2).
+fn enum_suggestion<'v>(text: &str, allowed: impl Iterator<Item = &'v str>) -> String {
+    let lower = text.to_ascii_lowercase();
+    allowed
+        .map(|v| (edit_distance(&lower, &v.to_ascii_lowercase()), v))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, v)| format!(" (did you mean {v:?}?)"))
+        .unwrap_or_default()
+}
+
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
@@ -270,9 +281,15 @@ fn scalar<'d>(
     if !s.enumeration.is_empty() {
         let json = node.to_json().unwrap_or(serde_json::Value::Null);
         if !s.enumeration.contains(&json) {
-            let allowed: Vec<String> =
-                s.enumeration.iter().filter(|v| !v.is_null()).map(ToString::to_string).collect();
-            walk.report(rule, node, frame, format!("{} is not one of {}", found(), allowed.join(", ")));
+            // The empty string of the curated built-in enums means "defaulted", not a choice.
+            let listed = || s.enumeration.iter().filter(|v| !v.is_null() && v.as_str() != Some(""));
+            let allowed: Vec<String> = listed().map(ToString::to_string).collect();
+            let near = match value {
+                ScalarValue::Str(text) => enum_suggestion(text, listed().filter_map(|v| v.as_str())),
+                _ => String::new(),
+            };
+            let msg = format!("{} is not one of {}{near}", found(), allowed.join(", "));
+            walk.report(rule, node, frame, msg);
             return;
         }
     }

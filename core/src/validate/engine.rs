@@ -20,31 +20,78 @@ use std::sync::Arc;
 /// Annotation listing rules to silence on an object: `GK-S006,GK-G001 -- reason`.
 pub const IGNORE_ANNOTATION: &str = "gitops-kit.io/ignore";
 
-/// Records the patch files a `Kustomization` names (`patches[].path`, `patchesStrategicMerge`,
-/// `patchesJson6902[].path`), as input names next to the kustomization file.
-fn kustomize_patches(r: &Resource, out: &mut HashSet<String>) {
-    if r.id().kind != "Kustomization" && r.id().kind != "Component" {
-        return;
-    }
-    let root = r.node();
-    let dir = std::path::Path::new(r.file()).parent().map(std::path::Path::to_path_buf).unwrap_or_default();
-    let mut add = |rel: &str| {
-        if !rel.contains('\n') && !rel.trim().is_empty() {
-            out.insert(normalize(&dir.join(rel.trim())));
+/// What the kustomizations of the input say about its files.
+#[derive(Default)]
+struct Kustomizations {
+    /// The files each kustomization builds together: its `resources` that are files, plus, for a
+    /// directory entry, what that directory's kustomization builds (recursively).
+    bundles: Vec<HashSet<String>>,
+    /// Patch files (`patches[].path`, `patchesStrategicMerge`, `patchesJson6902[].path`):
+    /// partial objects, not validated as objects.
+    patches: HashSet<String>,
+}
+
+/// Reads the kustomizations from the raw inputs (a kustomization may lack `apiVersion`/`kind`
+/// and is no object then). File names come back as the inputs carry them (`./base/cm.yaml`).
+fn kustomizations(inputs: &[Input]) -> Kustomizations {
+    let mut entries: HashMap<String, Vec<String>> = HashMap::new();
+    let mut patches: Vec<String> = Vec::new();
+    for input in inputs {
+        let base = input.name.rsplit(['/', '\\']).next().unwrap_or(&input.name);
+        if !matches!(base, "kustomization.yaml" | "kustomization.yml" | "Kustomization") {
+            continue;
         }
-    };
-    for field in ["patches", "patchesJson6902"] {
-        for item in super::rules::list(root.get(field)) {
-            if let Some(path) = item.get("path").and_then(|p| p.as_str()) {
-                add(path);
-            }
+        let Ok(text) = std::str::from_utf8(&input.bytes) else { continue };
+        let Ok(docs) = crate::yaml::parse_str(text, &input.name) else { continue };
+        let Some(root) = docs.first().and_then(crate::yaml::Document::root) else { continue };
+        let dir = Path::new(&input.name).parent().map(Path::to_path_buf).unwrap_or_default();
+        let resolve = |rel: &str| normalize(&dir.join(rel.trim()));
+        let paths = |field: &str, key: Option<&str>| {
+            super::rules::list(root.get(field))
+                .into_iter()
+                .filter_map(|n| match key {
+                    Some(k) => n.get(k).and_then(|p| p.as_str()),
+                    None => n.as_str(),
+                })
+                // Inline patches are YAML text, not paths.
+                .filter(|p| !p.contains('\n') && !p.trim().is_empty())
+                .map(resolve)
+                .collect::<Vec<String>>()
+        };
+        patches.extend(paths("patches", Some("path")));
+        patches.extend(paths("patchesJson6902", Some("path")));
+        patches.extend(paths("patchesStrategicMerge", None));
+        entries.insert(normalize(&dir), paths("resources", None));
+    }
+    let names: HashMap<String, &str> =
+        inputs.iter().map(|i| (normalize(Path::new(&i.name)), i.name.as_str())).collect();
+    let named = |f: &String| names.get(f).map(|n| (*n).to_string());
+    Kustomizations {
+        bundles: entries
+            .keys()
+            .map(|dir| bundle_files(dir, &entries, &mut HashSet::new()).iter().filter_map(named).collect())
+            .collect(),
+        patches: patches.iter().filter_map(named).collect(),
+    }
+}
+
+fn bundle_files(
+    dir: &str,
+    entries: &HashMap<String, Vec<String>>,
+    seen: &mut HashSet<String>,
+) -> HashSet<String> {
+    let mut files = HashSet::new();
+    if !seen.insert(dir.to_string()) {
+        return files; // a cycle: kustomize rejects it, nothing more to add here
+    }
+    for entry in entries.get(dir).into_iter().flatten() {
+        if entries.contains_key(entry) {
+            files.extend(bundle_files(entry, entries, seen));
+        } else {
+            files.insert(entry.clone());
         }
     }
-    for item in super::rules::list(root.get("patchesStrategicMerge")) {
-        if let Some(path) = item.as_str() {
-            add(path);
-        }
-    }
+    files
 }
 
 /// Lexically resolves `.` and `..` (inputs are named by the paths walked, not canonical paths).
@@ -113,12 +160,11 @@ pub(crate) fn run(
     }
 
     let file_count = inputs.len();
+    let kustomize = kustomizations(&inputs);
     let parsed = parse_all(inputs);
     let mut findings = Vec::new();
     let mut sources: HashMap<String, Arc<Source>> = HashMap::new();
     let mut resources: Vec<Resource> = Vec::new();
-    // Kustomize patch files are partial objects: they are not validated as objects.
-    let mut patches: HashSet<String> = HashSet::new();
     // Objects and problems of a parsed set (or of the documents before a syntax error).
     let mut take_set = |set: &crate::manifest::ManifestSet, findings: &mut Vec<Finding>| {
         let tool_file = set.files().first().is_some_and(|f| is_tool_file(f));
@@ -127,11 +173,7 @@ pub(crate) fn run(
                 findings.push(f);
             }
         }
-        if tool_file {
-            for r in set.resources() {
-                kustomize_patches(r, &mut patches);
-            }
-        } else {
+        if !tool_file {
             resources.extend(set.resources().iter().filter(|r| !is_tool_config(r)).cloned());
         }
     };
@@ -163,6 +205,8 @@ pub(crate) fn run(
         }
     }
 
+    // Kustomize patch files are partial objects: they are not validated as objects.
+    let patches = &kustomize.patches;
     if !patches.is_empty() {
         resources.retain(|r| !patches.contains(r.file()));
         findings.retain(|f| !patches.contains(&f.file) || f.rule == "GK-S001");
@@ -189,7 +233,7 @@ pub(crate) fn run(
         .map(|r| check_resource(r, &schemas, &served, &version, &params, &crd_scopes))
         .collect();
     findings.extend(per_resource.into_iter().flatten());
-    findings.extend(rules::cross::check(&resources));
+    findings.extend(rules::cross::check(&resources, &kustomize.bundles));
     if let Some(env) = &env {
         let more = rules::env::check(&resources, env, &mut provenance, &findings)?;
         findings.extend(more);

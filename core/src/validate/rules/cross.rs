@@ -3,22 +3,23 @@
 //! readiness probes behind Services (GK-R005) and replicas fought over with an HPA (GK-G004).
 
 use super::At;
+use super::references;
 use super::{containers, pod_labels, pod_spec, string_map, tok};
 use crate::manifest::Resource;
 use crate::validate::finding::{Finding, ResourceRef};
 use crate::yaml::{NodeRef, ScalarValue};
 use std::collections::{HashMap, HashSet};
 
-struct Workload<'a> {
-    resource: &'a Resource,
-    labels: Vec<(String, String)>,
+pub(crate) struct Workload<'a> {
+    pub resource: &'a Resource,
+    pub labels: Vec<(String, String)>,
 }
 
-fn ns(r: &Resource) -> &str {
+pub(crate) fn ns(r: &Resource) -> &str {
     r.id().namespace.as_deref().unwrap_or("")
 }
 
-fn push(
+pub(crate) fn push(
     out: &mut Vec<Finding>,
     r: &Resource,
     rule: &'static str,
@@ -31,10 +32,11 @@ fn push(
     out.push(f);
 }
 
-/// Runs the cross-object rules.
-pub(crate) fn check(resources: &[Resource]) -> Vec<Finding> {
+/// Runs the cross-object rules. `bundles` are the file sets that one kustomization builds
+/// together (GK-S016's scope across files).
+pub(crate) fn check(resources: &[Resource], bundles: &[HashSet<String>]) -> Vec<Finding> {
     let mut out = Vec::new();
-    duplicates(resources, &mut out);
+    duplicates(resources, bundles, &mut out);
     let workloads: Vec<Workload<'_>> = resources
         .iter()
         .filter(|r| r.id().kind != "PodTemplate" && pod_spec(&r.node(), &r.id().kind).is_some())
@@ -57,43 +59,127 @@ pub(crate) fn check(resources: &[Resource]) -> Vec<Finding> {
             readiness(w.resource, &mut out);
         }
     }
-    let names: HashSet<(String, &str, &str)> =
-        resources.iter().map(|r| (r.id().kind.clone(), ns(r), r.id().name.as_str())).collect();
-    let has = |kind: &str, ns: &str, name: &str| names.contains(&(kind.to_string(), ns, name));
+    let index = Index::new(resources, bundles);
+    let has = |kind: &str, ns: &str, name: &str| index.has(kind, ns, name);
     for r in resources {
         let root = r.node();
         match (r.id().group.as_str(), r.id().kind.as_str()) {
-            ("autoscaling", "HorizontalPodAutoscaler") => hpa(r, &root, resources, &has, &mut out),
-            ("networking.k8s.io", "Ingress") => ingress(r, &root, &has, &mut out),
+            ("autoscaling", "HorizontalPodAutoscaler") => hpa(r, &root, resources, &index, &mut out),
+            ("networking.k8s.io", "Ingress") => ingress(r, &root, &index, &mut out),
+            ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => {
+                references::binding(r, &root, &index, &mut out);
+            }
+            ("policy", "PodDisruptionBudget") => {
+                references::selector(r, &root, "/spec/selector/matchLabels", &workloads, &index, &mut out);
+            }
+            ("networking.k8s.io", "NetworkPolicy") => {
+                references::selector(r, &root, "/spec/podSelector/matchLabels", &workloads, &index, &mut out);
+            }
             _ => {}
         }
     }
     for w in &workloads {
         config_refs(w.resource, &has, &mut out);
+        references::pod(w.resource, &index, &mut out);
     }
     out
 }
 
-fn duplicates(resources: &[Resource], out: &mut Vec<Finding>) {
-    let mut seen: HashMap<(&str, &str, &str, &str, &str), &Resource> = HashMap::new();
+/// What the input defines: objects by (kind, namespace, name), plus the Secrets that objects of
+/// the input produce (SealedSecret, ExternalSecret, cert-manager Certificate), and the files
+/// that define each kind per namespace (GK-R003 only judges a kind that the files applied with
+/// the referencing object manage).
+pub(crate) struct Index<'a> {
+    names: HashSet<(&'a str, &'a str, &'a str)>,
+    kinds: HashMap<(&'a str, &'a str), HashSet<&'a str>>,
+    /// Namespaces holding custom resources (whose operators may create pods).
+    custom: HashSet<&'a str>,
+    bundles: &'a [HashSet<String>],
+}
+
+impl<'a> Index<'a> {
+    fn new(resources: &'a [Resource], bundles: &'a [HashSet<String>]) -> Index<'a> {
+        let mut index =
+            Index { names: HashSet::new(), kinds: HashMap::new(), custom: HashSet::new(), bundles };
+        for r in resources {
+            let kind = r.id().kind.as_str();
+            // ClusterRoles are cluster-scoped even when a stray namespace is written on one.
+            let ns = if kind == "ClusterRole" { "" } else { ns(r) };
+            index.names.insert((kind, ns, r.id().name.as_str()));
+            index.kinds.entry((kind, ns)).or_default().insert(r.file());
+            if let Some(secret) = references::produced_secret(r) {
+                index.names.insert(("Secret", ns, secret));
+                index.kinds.entry(("Secret", ns)).or_default().insert(r.file());
+            }
+            let group = r.id().group.as_str();
+            if group.contains('.') && !group.ends_with(".k8s.io") {
+                index.custom.insert(ns);
+            }
+        }
+        index
+    }
+
+    /// An object of this kind, namespace and name is in the input; an object written without
+    /// a namespace counts for every namespace (it lands in the one it is applied to).
+    pub fn has(&self, kind: &str, ns: &str, name: &str) -> bool {
+        self.names.contains(&(kind, ns, name)) || self.names.contains(&(kind, "", name))
+    }
+
+    /// The files applied together with `file` (itself, or the files of a kustomization listing
+    /// it) define at least one object of this kind in this namespace (or without a namespace).
+    pub fn manages(&self, kind: &str, ns: &str, file: &str) -> bool {
+        [ns, ""].iter().filter_map(|n| self.kinds.get(&(kind, *n))).any(|files| {
+            files.contains(file)
+                || self
+                    .bundles
+                    .iter()
+                    .any(|b| b.contains(file) && b.iter().any(|f| files.contains(f.as_str())))
+        })
+    }
+
+    /// Both files are listed by one kustomization.
+    pub fn together(&self, a: &str, b: &str) -> bool {
+        self.bundles.iter().any(|set| set.contains(a) && set.contains(b))
+    }
+
+    /// Custom resources live in this namespace: an operator may create pods there.
+    pub fn has_custom(&self, ns: &str) -> bool {
+        self.custom.contains(ns)
+    }
+}
+
+/// GK-S016, scoped to what is applied together: one file (a `kubectl apply -f` unit, or a
+/// rendered `kustomize build`/`helm template` piped in), or the files one kustomization lists
+/// (kustomize itself then fails with "already registered id"). Other files of a directory are
+/// treated as alternatives (install variants, examples, test fixtures) and never collide.
+/// Group, kind, namespace and name.
+type Identity<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+fn duplicates(resources: &[Resource], bundles: &[HashSet<String>], out: &mut Vec<Finding>) {
+    // The first definition of each identity, and later ones in files not applied with it (kept
+    // only when some identity repeats, so the common case allocates nothing per object).
+    let mut seen: HashMap<Identity<'_>, (&Resource, Vec<&Resource>)> = HashMap::new();
+    let together = |a: &str, b: &str| a == b || bundles.iter().any(|set| set.contains(a) && set.contains(b));
     for r in resources.iter().filter(|r| !r.id().generate_name) {
         let id = r.id();
-        // One directory is one rendered set; overlays in other directories redefine objects
-        // on purpose.
-        let dir = r.file().rsplit_once('/').map_or("", |(d, _)| d);
-        let key = (dir, id.group.as_str(), id.kind.as_str(), ns(r), id.name.as_str());
-        if let Some(first) = seen.get(&key) {
-            let at = r.node().at("/metadata/name").unwrap_or_else(|| r.node());
-            let loc = first.location();
-            let msg = format!("{}/{} {:?} is defined twice (first at {loc})", id.group, id.kind, id.name);
-            push(out, r, "GK-S016", &at, "/metadata/name".into(), msg);
-        } else {
-            seen.insert(key, r);
+        let key = (id.group.as_str(), id.kind.as_str(), ns(r), id.name.as_str());
+        let Some((first, others)) = seen.get_mut(&key) else {
+            seen.insert(key, (r, Vec::new()));
+            continue;
+        };
+        match std::iter::once(&*first).chain(others.iter()).find(|e| together(e.file(), r.file())) {
+            Some(earlier) => {
+                let at = r.node().at("/metadata/name").unwrap_or_else(|| r.node());
+                let loc = earlier.location();
+                let msg = format!("{}/{} {:?} is defined twice (first at {loc})", id.group, id.kind, id.name);
+                push(out, r, "GK-S016", &at, "/metadata/name".into(), msg);
+            }
+            None => others.push(r),
         }
     }
 }
 
-fn selects(selector: &[(String, String)], labels: &[(String, String)]) -> bool {
+pub(crate) fn selects(selector: &[(String, String)], labels: &[(String, String)]) -> bool {
     !selector.is_empty() && selector.iter().all(|s| labels.contains(s))
 }
 
@@ -156,18 +242,15 @@ fn readiness(r: &Resource, out: &mut Vec<Finding>) {
     }
 }
 
-fn hpa(
-    r: &Resource,
-    root: &NodeRef<'_>,
-    resources: &[Resource],
-    has: &dyn Fn(&str, &str, &str) -> bool,
-    out: &mut Vec<Finding>,
-) {
+fn hpa(r: &Resource, root: &NodeRef<'_>, resources: &[Resource], index: &Index<'_>, out: &mut Vec<Finding>) {
     let Some(target) = root.at("/spec/scaleTargetRef") else { return };
     let (Some(kind), Some(name)) = (target.get_str("kind"), target.get_str("name")) else { return };
-    if !has(kind, ns(r), name) {
-        let msg = format!("HorizontalPodAutoscaler targets {kind} {name:?}, which is not in the input");
-        push(out, r, "GK-R003", &target, "/spec/scaleTargetRef".into(), msg);
+    if !index.has(kind, ns(r), name) {
+        // A partial set (the workload lives elsewhere) is not a dangling reference.
+        if index.manages(kind, ns(r), r.file()) {
+            let msg = format!("HorizontalPodAutoscaler targets {kind} {name:?}, which is not in the input");
+            push(out, r, "GK-R003", &target, "/spec/scaleTargetRef".into(), msg);
+        }
         return;
     }
     for w in resources.iter().filter(|w| w.id().kind == kind && w.id().name == name && ns(w) == ns(r)) {
@@ -181,7 +264,7 @@ fn hpa(
     }
 }
 
-fn ingress(r: &Resource, root: &NodeRef<'_>, has: &dyn Fn(&str, &str, &str) -> bool, out: &mut Vec<Finding>) {
+fn ingress(r: &Resource, root: &NodeRef<'_>, index: &Index<'_>, out: &mut Vec<Finding>) {
     let mut backends: Vec<(NodeRef<'_>, String)> = Vec::new();
     if let Some(b) = root.at("/spec/defaultBackend/service/name") {
         backends.push((b, "/spec/defaultBackend/service/name".into()));
@@ -193,9 +276,13 @@ fn ingress(r: &Resource, root: &NodeRef<'_>, has: &dyn Fn(&str, &str, &str) -> b
             }
         }
     }
+    references::ingress_tls(r, root, index, out);
+    if !index.manages("Service", ns(r), r.file()) {
+        return;
+    }
     for (node, pointer) in backends {
         let Some(name) = node.as_str() else { continue };
-        if !has("Service", ns(r), name) {
+        if !index.has("Service", ns(r), name) {
             push(
                 out,
                 r,

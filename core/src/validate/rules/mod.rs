@@ -7,6 +7,7 @@ pub(crate) mod env;
 pub(crate) mod meta;
 pub(crate) mod overlay;
 pub(crate) mod pod;
+pub(crate) mod references;
 pub(crate) mod syntax;
 
 use super::config::Params;

@@ -65,6 +65,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
     let Some((spec, spec_ptr)) = pod_spec(&ctx.root, kind) else { return };
     selector(ctx);
     jobs(ctx);
+    restart_policy(ctx, &spec, spec_ptr);
     pod_security(ctx, &spec, spec_ptr);
     for c in containers(&spec, spec_ptr) {
         container_names(ctx, &c);
@@ -76,6 +77,30 @@ pub(crate) fn check(ctx: &mut Ctx<'_>) {
             requests(ctx, &c);
         }
         security(ctx, &c, &spec);
+    }
+}
+
+/// The restart policies a controller accepts for its pod template (the API server rejects the
+/// others with "Unsupported value"): long-running controllers only `Always`, Jobs never `Always`.
+fn allowed_restart_policies(group: &str, kind: &str) -> Option<&'static [&'static str]> {
+    match (group, kind) {
+        ("apps", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet")
+        | ("", "ReplicationController") => Some(&["Always"]),
+        ("batch", "Job" | "CronJob") => Some(&["OnFailure", "Never"]),
+        _ => None,
+    }
+}
+
+/// GK-S005: a restart policy valid for pods but not for this controller kind.
+fn restart_policy(ctx: &mut Ctx<'_>, spec: &NodeRef<'_>, spec_ptr: &str) {
+    let Some(allowed) = allowed_restart_policies(ctx.group(), ctx.kind()) else { return };
+    let Some(node) = spec.get("restartPolicy") else { return };
+    // Values outside Always/OnFailure/Never are the schema enum's finding already.
+    let Some(value) = node.as_str().filter(|v| ["Always", "OnFailure", "Never"].contains(v)) else { return };
+    if !allowed.contains(&value) {
+        let kind = ctx.kind();
+        let msg = format!("restartPolicy {value:?} is not allowed in a {kind}: use {}", allowed.join(" or "));
+        ctx.report("GK-S005", &node, &format!("{spec_ptr}/restartPolicy"), msg);
     }
 }
 
