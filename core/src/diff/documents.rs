@@ -282,13 +282,7 @@ pub(crate) struct ListTypes<'a> {
 impl<'a> ListTypes<'a> {
     pub(crate) fn new(r: &'a ResourceDiff, crd: Option<&'a CrdInfo>, options: &DiffOptions) -> ListTypes<'a> {
         let kind = r.resource.kind.as_str();
-        let pod_roots = options
-            .pod_specs
-            .iter()
-            .filter_map(|s| s.split_once(':'))
-            .filter(|(k, _)| *k == kind)
-            .map(|(_, p)| p.replace("[*]", "[]"))
-            .collect();
+        let pod_roots = super::pod_roots(&options.pod_specs, kind);
         let builtin = schema::builtin_scope(&r.resource.group, kind).is_some();
         let sets = super::set_semantics_paths(&options.set_semantics, kind);
         ListTypes { kind, builtin, crd, pod_roots, positional: false, sets }

@@ -432,6 +432,19 @@ fn set_semantics_path(entry: &str) -> Result<(&str, String), Error> {
     }
 }
 
+/// Paths (`[]` for every element) of the pod specs `entries` (`pod_specs`, `Kind:path`) declare
+/// in objects of `kind`, sorted.
+pub(crate) fn pod_roots(entries: &[String], kind: &str) -> Vec<String> {
+    let mut roots: Vec<String> = entries
+        .iter()
+        .filter_map(|s| s.split_once(':'))
+        .filter(|(k, _)| *k == kind)
+        .map(|(_, p)| p.replace("[*]", "[]"))
+        .collect();
+    roots.sort();
+    roots
+}
+
 /// Raw paths of the lists of `kind` that `entries` (`set_semantics`) compare as sets.
 pub(crate) fn set_semantics_paths(entries: &[String], kind: &str) -> Vec<String> {
     entries
@@ -1183,14 +1196,7 @@ fn compare_pair(
     }
     let kind = n.key.1;
     let crd = crds.get(&(n.key.0.to_string(), n.key.1.to_string()));
-    let mut pod_roots: Vec<String> = options
-        .pod_specs
-        .iter()
-        .filter_map(|s| s.split_once(':'))
-        .filter(|(k, _)| *k == kind)
-        .map(|(_, p)| p.replace("[*]", "[]"))
-        .collect();
-    pod_roots.sort();
+    let pod_roots = pod_roots(&options.pod_specs, kind);
     let set_paths = set_semantics_paths(&options.set_semantics, kind);
     let setup = Setup {
         kind,

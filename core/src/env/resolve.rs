@@ -196,7 +196,8 @@ impl Config {
         }))
     }
 
-    fn resolution(&self, env: &Environment, branch: &str, matched_by: &'static str) -> Resolution {
+    /// The resolution of `env` for `branch`, found by `matched_by` (`exact`, `glob`).
+    pub(crate) fn resolution(&self, env: &Environment, branch: &str, matched_by: &'static str) -> Resolution {
         Resolution {
             schema: "gitops-kit/env/v1",
             environment: env.name.clone(),

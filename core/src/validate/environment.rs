@@ -158,20 +158,7 @@ fn resolution(options: &Options) -> Result<Option<(Resolution, &EnvConfig)>, cra
 /// The resolution of an environment by its name (as `resolve` gives it for its branch).
 fn resolution_of(cfg: &EnvConfig, name: &str) -> Result<Resolution, crate::Error> {
     let env = cfg.environment(name).ok_or_else(|| unknown(format!("no environment {name:?}"), cfg))?;
-    Ok(Resolution {
-        schema: "gitops-kit/env/v1",
-        environment: env.name.clone(),
-        branch: env.manifest_branch.text.clone(),
-        matched_by: "exact",
-        pattern: env.manifest_branch.text.clone(),
-        preview: None,
-        target: env.target.clone(),
-        code_branch: env.code_branch.clone(),
-        promotion: env.promotion.clone(),
-        policy: env.policy.clone(),
-        after: cfg.previous(name)?.into_iter().map(String::from).collect(),
-        next: cfg.next(name)?.into_iter().map(String::from).collect(),
-    })
+    Ok(cfg.resolution(env, &env.manifest_branch.text, "exact"))
 }
 
 /// Checks that the requested environment exists (the early error of [`Options::from_json`]).
