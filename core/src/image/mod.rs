@@ -25,7 +25,7 @@ mod sites;
 
 pub use error::Error;
 pub use link::{GitOrderEntry, Link, LinkEvidence, TagsForCommit, link, order_by_git, tags_for_commit};
-pub use lint::{Aliases, Lint, LintOptions, lint, same_repository, sanitize_tag};
+pub use lint::{Aliases, Lint, LintOptions, MUTABLE_TAGS, lint, same_repository, sanitize_tag};
 pub use reference::{DOCKER_HUB, ImageRef, MAX_PATH_LEN, MAX_TAG_LEN, ParseMode, RefSpans, is_valid_tag};
 pub use report::{ParseReport, RefError, parse_report};
 pub use rewrite::{
