@@ -1170,7 +1170,7 @@ mod tests {
                         1 => text.insert_str(at, inserts[next(inserts.len())]),
                         _ => {
                             let line = text[..at].rfind('\n').map_or(0, |i| i + 1);
-                            text.insert_str(line, " ");
+                            text.insert(line, ' ');
                         }
                     }
                 }
