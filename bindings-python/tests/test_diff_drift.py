@@ -4,6 +4,7 @@ change ids and acknowledged-drift baselines."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from pathlib import Path
 
@@ -88,11 +89,20 @@ def test_change_id_is_the_documented_hash() -> None:
 def test_hidden_secret_id_hashes_the_values_without_showing_them() -> None:
     old = "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: shop}\ndata: {password: aHVudGVyMg==}\n"
     new = old.replace("data: {password: aHVudGVyMg==}", "stringData: {password: hunter3}")
-    change = gitops_kit.diff_texts(old, new)["resources"][0]["changes"][0]
-    digest = hashlib.sha256(b'gitops-kit/secret-values/v1\n"aHVudGVyMg=="\n"aHVudGVyMw=="').hexdigest()
-    text = "gitops-kit/diff-id/v1\n\nSecret\nshop\ndb\ndata.password\nchanged\nhidden:" + digest + "\n"
-    assert change["id"] == hashlib.sha256(text.encode()).hexdigest()[:16]
-    assert "hunter" not in json.dumps(change) and "aHVudGVy" not in json.dumps(change)
+    values = b'gitops-kit/secret-values/v1\n"aHVudGVyMg=="\n"aHVudGVyMw=="'
+
+    def documented_id(digest: str) -> str:
+        text = "gitops-kit/diff-id/v1\n\nSecret\nshop\ndb\ndata.password\nchanged\nhidden:" + digest + "\n"
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    keyed = gitops_kit.diff_texts(old, new, {"secret_key": "k"})["resources"][0]["changes"][0]
+    assert keyed["id"] == documented_id(hmac.new(b"k", values, hashlib.sha256).hexdigest())
+    # Without a key the values are keyed by a random key of the run: an unkeyed hash could be
+    # brute-forced from the id.
+    unkeyed = gitops_kit.diff_texts(old, new)["resources"][0]["changes"][0]
+    assert unkeyed["id"] != documented_id(hashlib.sha256(values).hexdigest())
+    for change in (keyed, unkeyed):
+        assert "hunter" not in json.dumps(change) and "aHVudGVy" not in json.dumps(change)
 
 
 def test_baseline_round_trip_through_a_file(tmp_path: Path) -> None:

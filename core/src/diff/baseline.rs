@@ -13,9 +13,11 @@
 //! apiVersion or the order of the inputs, so it is the same across runs, machines and
 //! platforms. A hidden Secret value is not printed and not part of `old`/`new`; instead `old` is
 //! `hidden:` followed by a hex digest of both values and `new` is empty. The digest is
-//! HMAC-SHA256 keyed by `secret_key` when one is given, else plain SHA-256 — so without a key
-//! someone holding an id could test guesses of a weak Secret value against it; pass a key
-//! (`--secret-key-env`) when baselines are shared. Added, removed and renamed objects get a
+//! HMAC-SHA256 keyed by `secret_key` when one is given, else by a random key of the run — an
+//! unkeyed hash would let anyone holding an id test guesses of a weak Secret value. So the ids
+//! of Secret value changes are stable across runs only with a key: acknowledging them in a
+//! baseline needs `--secret-key-env` (without it they are reported again on the next run, which
+//! is the safe side). Added, removed and renamed objects get a
 //! resource id the same way, with an empty path, the change (`added`, `removed`, `renamed`) as
 //! op, the OLD name (renamed) or `null` as old and the apiVersion as new: acknowledging such an
 //! object acknowledges that it exists (or not), not its content.
@@ -72,16 +74,15 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-/// Digest of a hidden Secret value pair (never printed: it only feeds the change id).
+/// Digest of a hidden Secret value pair (never printed: it only feeds the change id). Without
+/// a key it is keyed by a random key of this process: an unkeyed hash would let anyone holding
+/// an id test guesses of a weak value offline.
 pub(crate) fn secret_digest(old: Option<&Value>, new: Option<&Value>, key: Option<&SecretKey>) -> String {
     let mut text = String::from("gitops-kit/secret-values/v1\n");
     canonical(old.unwrap_or(&Value::Null), &mut text);
     text.push('\n');
     canonical(new.unwrap_or(&Value::Null), &mut text);
-    match key {
-        Some(k) => k.mac_hex(text.as_bytes()),
-        None => hex(&Sha256::digest(text.as_bytes())),
-    }
+    key.unwrap_or_else(|| SecretKey::for_this_run()).mac_hex(text.as_bytes())
 }
 
 fn op_name(op: Op) -> String {

@@ -30,6 +30,22 @@ impl SecretKey {
         Ok(SecretKey(bytes))
     }
 
+    /// A key drawn once per process from the standard library's randomly seeded hasher (seeded
+    /// by the operating system), for Secret digests when the caller gives no key.
+    pub(crate) fn for_this_run() -> &'static SecretKey {
+        static RUN_KEY: std::sync::LazyLock<SecretKey> = std::sync::LazyLock::new(|| {
+            use std::hash::{BuildHasher, Hasher};
+            let mut bytes = Vec::with_capacity(32);
+            for i in 0u64..4 {
+                let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+                h.write_u64(i);
+                bytes.extend_from_slice(&h.finish().to_le_bytes());
+            }
+            SecretKey(bytes)
+        });
+        &RUN_KEY
+    }
+
     /// The fingerprint of one Secret `data` value (base64, as Kubernetes stores it): HMAC-SHA256
     /// of the decoded bytes (of the text itself when it is not base64), so it can be checked with
     /// `printf %s VALUE | openssl dgst -sha256 -hmac KEY`.
