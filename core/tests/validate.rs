@@ -292,3 +292,37 @@ fn builtin_enums_are_checked_in_every_version() {
         assert!(f.message.ends_with("(did you mean \"Always\"?)"), "{v}: {}", f.message);
     }
 }
+
+/// A kustomize base leaves to its kustomization what it adds when rendering: the namespace,
+/// selectors (commonLabels) and labels. Those absences are no findings for files it builds, and
+/// still are for the same file outside any kustomization.
+#[test]
+fn fields_a_kustomization_fills_in_are_not_reported_missing() {
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: r/web:1.2.3\n";
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base");
+    std::fs::create_dir_all(&base).unwrap();
+    tmp_file(&base, "deployment.yaml", deployment);
+    tmp_file(
+        &base,
+        "kustomization.yaml",
+        "namespace: shop\ncommonLabels:\n  app.kubernetes.io/name: web\n  app.kubernetes.io/part-of: shop\nresources:\n- deployment.yaml\n",
+    );
+    let plain = dir.path().join("plain");
+    std::fs::create_dir_all(&plain).unwrap();
+    tmp_file(&plain, "deployment.yaml", deployment);
+    let findings = |d: &Path| -> Vec<(String, String)> {
+        let report = validate::validate(&[d.to_str().unwrap()], None, &validate::Options::default()).unwrap();
+        report.findings.iter().map(|f| (f.rule.clone(), f.pointer.clone())).collect()
+    };
+    let missing = [
+        ("GK-G006".to_string(), "/metadata".to_string()),
+        ("GK-S005".to_string(), "/spec".to_string()),
+        ("GK-G005".to_string(), "/metadata/labels".to_string()),
+    ];
+    let (in_base, outside) = (findings(&base), findings(&plain));
+    for m in &missing {
+        assert!(outside.contains(m), "{m:?} should be reported outside a kustomization: {outside:?}");
+        assert!(!in_base.contains(m), "{m:?} is filled in by the kustomization: {in_base:?}");
+    }
+}

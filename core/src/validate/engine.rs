@@ -29,12 +29,54 @@ struct Kustomizations {
     /// Patch files (`patches[].path`, `patchesStrategicMerge`, `patchesJson6902[].path`):
     /// partial objects, not validated as objects.
     patches: HashSet<String>,
+    /// What a kustomization building a file adds to its objects when it renders them.
+    provided: HashMap<String, Provided>,
+}
+
+/// Fields a kustomization fills in (so their absence in a base file is no finding): the
+/// namespace (`namespace:`), selectors and template labels (`commonLabels`, or `labels` with
+/// `includeSelectors: true`), and metadata labels (`commonLabels`, `labels`).
+#[derive(Default, Clone)]
+struct Provided {
+    namespace: bool,
+    selector: bool,
+    labels: HashSet<String>,
+}
+
+impl Provided {
+    fn read(root: &crate::yaml::NodeRef<'_>) -> Provided {
+        let mut p = Provided {
+            namespace: root.get_str("namespace").is_some_and(|n| !n.is_empty()),
+            ..Provided::default()
+        };
+        if let Some(common) = root.get("commonLabels") {
+            p.labels.extend(common.entries().filter_map(|(k, _)| k.as_str().map(str::to_string)));
+            p.selector |= !p.labels.is_empty();
+        }
+        for entry in super::rules::list(root.get("labels")) {
+            let keys: Vec<String> = entry
+                .get("pairs")
+                .map(|m| m.entries().filter_map(|(k, _)| k.as_str().map(str::to_string)).collect())
+                .unwrap_or_default();
+            p.selector |= !keys.is_empty()
+                && entry.get("includeSelectors").and_then(|v| v.as_str()).is_some_and(|v| v == "true");
+            p.labels.extend(keys);
+        }
+        p
+    }
+
+    fn merge(&mut self, other: &Provided) {
+        self.namespace |= other.namespace;
+        self.selector |= other.selector;
+        self.labels.extend(other.labels.iter().cloned());
+    }
 }
 
 /// Reads the kustomizations from the raw inputs (a kustomization may lack `apiVersion`/`kind`
 /// and is no object then). File names come back as the inputs carry them (`./base/cm.yaml`).
 fn kustomizations(inputs: &[Input]) -> Kustomizations {
     let mut entries: HashMap<String, Vec<String>> = HashMap::new();
+    let mut provides: HashMap<String, Provided> = HashMap::new();
     let mut patches: Vec<String> = Vec::new();
     for input in inputs {
         let base = input.name.rsplit(['/', '\\']).next().unwrap_or(&input.name);
@@ -62,16 +104,35 @@ fn kustomizations(inputs: &[Input]) -> Kustomizations {
         patches.extend(paths("patchesJson6902", Some("path")));
         patches.extend(paths("patchesStrategicMerge", None));
         entries.insert(normalize(&dir), paths("resources", None));
+        provides.insert(normalize(&dir), Provided::read(&root));
     }
     let names: HashMap<String, &str> =
         inputs.iter().map(|i| (normalize(Path::new(&i.name)), i.name.as_str())).collect();
     let named = |f: &String| names.get(f).map(|n| (*n).to_string());
-    Kustomizations {
-        bundles: entries
-            .keys()
-            .map(|dir| bundle_files(dir, &entries, &mut HashSet::new()).iter().filter_map(named).collect())
-            .collect(),
-        patches: patches.iter().filter_map(named).collect(),
+    let mut bundles = Vec::new();
+    let mut provided: HashMap<String, Provided> = HashMap::new();
+    for dir in entries.keys() {
+        let files: HashSet<String> =
+            bundle_files(dir, &entries, &mut HashSet::new()).iter().filter_map(named).collect();
+        if let Some(p) = provides.get(dir) {
+            for f in &files {
+                provided.entry(f.clone()).or_default().merge(p);
+            }
+        }
+        bundles.push(files);
+    }
+    Kustomizations { bundles, patches: patches.iter().filter_map(named).collect(), provided }
+}
+
+/// Whether a kustomization building the finding's file fills in what the finding says is
+/// missing: then the rendered object has it and the finding would be a false positive.
+fn kustomize_provides(f: &Finding, provided: &HashMap<String, Provided>, required_labels: &[String]) -> bool {
+    let Some(p) = provided.get(&f.file) else { return false };
+    match f.rule.as_str() {
+        "GK-G006" => p.namespace && f.pointer == "/metadata",
+        "GK-S005" => p.selector && f.pointer == "/spec" && f.message == "missing required field \"selector\"",
+        "GK-G005" => required_labels.iter().all(|l| p.labels.contains(l)),
+        _ => false,
     }
 }
 
@@ -255,6 +316,7 @@ pub(crate) fn run(
     report.resources = resources.iter().map(|r| (r.file().to_string(), ResourceRef::of(r))).collect();
     let ignores = ignore_sets(&resources);
     let skip: HashSet<&str> = options.skip_rules.iter().map(String::as_str).collect();
+    findings.retain(|f| !kustomize_provides(f, &kustomize.provided, &params.required_labels));
     for mut f in findings {
         let setting = config.rules.get(&f.rule).copied().unwrap_or_default();
         let default_on = super::catalog::rule(&f.rule).is_some_and(|r| r.severity.is_some());
