@@ -294,11 +294,11 @@ fn builtin_enums_are_checked_in_every_version() {
 }
 
 /// A kustomize base leaves to its kustomization what it adds when rendering: the namespace,
-/// selectors (commonLabels) and labels. Those absences are no findings for files it builds, and
+/// selectors (commonLabels), labels and generated ConfigMaps. Those absences are no findings for files it builds, and
 /// still are for the same file outside any kustomization.
 #[test]
 fn fields_a_kustomization_fills_in_are_not_reported_missing() {
-    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: r/web:1.2.3\n";
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: r/web:1.2.3\n        envFrom:\n        - configMapRef: {name: web-env}\n";
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().join("base");
     std::fs::create_dir_all(&base).unwrap();
@@ -306,7 +306,7 @@ fn fields_a_kustomization_fills_in_are_not_reported_missing() {
     tmp_file(
         &base,
         "kustomization.yaml",
-        "namespace: shop\ncommonLabels:\n  app.kubernetes.io/name: web\n  app.kubernetes.io/part-of: shop\nresources:\n- deployment.yaml\n",
+        "namespace: shop\ncommonLabels:\n  app.kubernetes.io/name: web\n  app.kubernetes.io/part-of: shop\nresources:\n- deployment.yaml\nconfigMapGenerator:\n- name: web-env\n  literals: [A=1]\n",
     );
     let plain = dir.path().join("plain");
     std::fs::create_dir_all(&plain).unwrap();
@@ -319,6 +319,7 @@ fn fields_a_kustomization_fills_in_are_not_reported_missing() {
         ("GK-G006".to_string(), "/metadata".to_string()),
         ("GK-S005".to_string(), "/spec".to_string()),
         ("GK-G005".to_string(), "/metadata/labels".to_string()),
+        ("GK-G009".to_string(), "/spec/template/spec/containers/0/envFrom/0/configMapRef/name".to_string()),
     ];
     let (in_base, outside) = (findings(&base), findings(&plain));
     for m in &missing {

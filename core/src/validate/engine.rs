@@ -31,6 +31,8 @@ struct Kustomizations {
     patches: HashSet<String>,
     /// What a kustomization building a file adds to its objects when it renders them.
     provided: HashMap<String, Provided>,
+    /// The ConfigMaps and Secrets kustomizations generate, for the files they build.
+    generated: rules::cross::Generated,
 }
 
 /// Fields a kustomization fills in (so their absence in a base file is no finding): the
@@ -41,6 +43,8 @@ struct Provided {
     namespace: bool,
     selector: bool,
     labels: HashSet<String>,
+    /// `configMapGenerator` / `secretGenerator` entries: (kind, name).
+    generates: HashSet<(&'static str, String)>,
 }
 
 impl Provided {
@@ -62,6 +66,10 @@ impl Provided {
                 && entry.get("includeSelectors").and_then(|v| v.as_str()).is_some_and(|v| v == "true");
             p.labels.extend(keys);
         }
+        for (field, kind) in [("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")] {
+            let names = super::rules::list(root.get(field)).into_iter().filter_map(|g| g.get_str("name"));
+            p.generates.extend(names.map(|n| (kind, n.to_string())));
+        }
         p
     }
 
@@ -69,6 +77,7 @@ impl Provided {
         self.namespace |= other.namespace;
         self.selector |= other.selector;
         self.labels.extend(other.labels.iter().cloned());
+        self.generates.extend(other.generates.iter().cloned());
     }
 }
 
@@ -121,7 +130,12 @@ fn kustomizations(inputs: &[Input]) -> Kustomizations {
         }
         bundles.push(files);
     }
-    Kustomizations { bundles, patches: patches.iter().filter_map(named).collect(), provided }
+    let generated = provided
+        .iter()
+        .filter(|(_, p)| !p.generates.is_empty())
+        .map(|(f, p)| (f.clone(), p.generates.clone()))
+        .collect();
+    Kustomizations { bundles, patches: patches.iter().filter_map(named).collect(), provided, generated }
 }
 
 /// Whether a kustomization building the finding's file fills in what the finding says is
@@ -294,7 +308,7 @@ pub(crate) fn run(
         .map(|r| check_resource(r, &schemas, &served, &version, &params, &crd_scopes))
         .collect();
     findings.extend(per_resource.into_iter().flatten());
-    findings.extend(rules::cross::check(&resources, &kustomize.bundles));
+    findings.extend(rules::cross::check(&resources, &kustomize.bundles, &kustomize.generated));
     if let Some(env) = &env {
         let more = rules::env::check(&resources, env, &mut provenance, &findings)?;
         findings.extend(more);

@@ -34,7 +34,16 @@ pub(crate) fn push(
 
 /// Runs the cross-object rules. `bundles` are the file sets that one kustomization builds
 /// together (GK-S016's scope across files).
-pub(crate) fn check(resources: &[Resource], bundles: &[HashSet<String>]) -> Vec<Finding> {
+/// ConfigMaps and Secrets a kustomization generates (`configMapGenerator`, `secretGenerator`)
+/// for the files it builds: file → (kind, name).
+pub(crate) type Generated = HashMap<String, HashSet<(&'static str, String)>>;
+
+/// Runs the cross-object rules.
+pub(crate) fn check(
+    resources: &[Resource],
+    bundles: &[HashSet<String>],
+    generated: &Generated,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     duplicates(resources, bundles, &mut out);
     let workloads: Vec<Workload<'_>> = resources
@@ -60,7 +69,6 @@ pub(crate) fn check(resources: &[Resource], bundles: &[HashSet<String>]) -> Vec<
         }
     }
     let index = Index::new(resources, bundles);
-    let has = |kind: &str, ns: &str, name: &str| index.has(kind, ns, name);
     for r in resources {
         let root = r.node();
         match (r.id().group.as_str(), r.id().kind.as_str()) {
@@ -79,6 +87,10 @@ pub(crate) fn check(resources: &[Resource], bundles: &[HashSet<String>]) -> Vec<
         }
     }
     for w in &workloads {
+        let made = generated.get(w.resource.file());
+        let has = |kind: &str, ns: &str, name: &str| {
+            index.has(kind, ns, name) || made.is_some_and(|m| m.iter().any(|(k, n)| *k == kind && n == name))
+        };
         config_refs(w.resource, &has, &mut out);
         references::pod(w.resource, &index, &mut out);
     }
