@@ -327,3 +327,17 @@ fn fields_a_kustomization_fills_in_are_not_reported_missing() {
         assert!(!in_base.contains(m), "{m:?} is filled in by the kustomization: {in_base:?}");
     }
 }
+
+/// Operators create the pods of their custom resources: a Service selecting them is not
+/// dangling when its namespace holds custom resources, and is without them.
+#[test]
+fn services_of_operator_managed_pods_are_not_dangling() {
+    let service = "apiVersion: v1\nkind: Service\nmetadata: {name: prometheus, namespace: monitoring}\nspec:\n  selector: {prometheus: k8s}\n  ports: [{port: 9090}]\n";
+    let cr = "apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: k8s, namespace: monitoring}\nspec: {replicas: 2}\n";
+    let r002 = |text: &str| {
+        let report = validate::validate_str(text, "m.yaml", &validate::Options::default()).unwrap();
+        report.findings.iter().filter(|f| f.rule == "GK-R002").count()
+    };
+    assert_eq!(r002(service), 1);
+    assert_eq!(r002(&format!("{service}---\n{cr}")), 0);
+}

@@ -59,16 +59,16 @@ pub(crate) fn check(
             by_label.entry((ns(w.resource), k.as_str(), v.as_str())).or_default().push(w);
         }
     }
+    let index = Index::new(resources, bundles);
     let mut backed: HashSet<*const Resource> = HashSet::new();
     for svc in resources.iter().filter(|r| r.id().group.is_empty() && r.id().kind == "Service") {
-        service(svc, &by_label, &mut backed, &mut out);
+        service(svc, &by_label, &index, &mut backed, &mut out);
     }
     for w in &workloads {
         if backed.contains(&std::ptr::from_ref(w.resource)) {
             readiness(w.resource, &mut out);
         }
     }
-    let index = Index::new(resources, bundles);
     for r in resources {
         let root = r.node();
         match (r.id().group.as_str(), r.id().kind.as_str()) {
@@ -195,15 +195,32 @@ pub(crate) fn selects(selector: &[(String, String)], labels: &[(String, String)]
     !selector.is_empty() && selector.iter().all(|s| labels.contains(s))
 }
 
+/// Pod labels controllers add themselves (a Service may select one StatefulSet pod by name):
+/// pod templates never carry them, so selectors are matched without them.
+const CONTROLLER_POD_LABELS: &[&str] = &[
+    "statefulset.kubernetes.io/pod-name",
+    "apps.kubernetes.io/pod-index",
+    "controller-revision-hash",
+    "pod-template-hash",
+    "pod-template-generation",
+    "batch.kubernetes.io/job-completion-index",
+    "batch.kubernetes.io/job-name",
+    "batch.kubernetes.io/controller-uid",
+    "job-name",
+    "controller-uid",
+];
+
 fn service(
     svc: &Resource,
     by_label: &HashMap<(&str, &str, &str), Vec<&Workload<'_>>>,
+    index: &Index<'_>,
     backed: &mut HashSet<*const Resource>,
     out: &mut Vec<Finding>,
 ) {
     let root = svc.node();
     let Some(sel_node) = root.at("/spec/selector") else { return };
-    let selector = string_map(Some(sel_node));
+    let mut selector = string_map(Some(sel_node));
+    selector.retain(|(k, _)| !CONTROLLER_POD_LABELS.contains(&k.as_str()));
     if selector.is_empty() {
         return;
     }
@@ -212,8 +229,11 @@ fn service(
     let targets: Vec<&Workload<'_>> =
         candidates.iter().copied().filter(|w| selects(&selector, &w.labels)).collect();
     if targets.is_empty() {
-        let msg = "Service selector matches no workload in the input".to_string();
-        push(out, svc, "GK-R002", &sel_node, "/spec/selector".into(), msg);
+        // Operators create the pods of their custom resources (Prometheus, Alertmanager, …).
+        if !index.has_custom(ns(svc)) {
+            let msg = "Service selector matches no workload in the input".to_string();
+            push(out, svc, "GK-R002", &sel_node, "/spec/selector".into(), msg);
+        }
         return;
     }
     let mut declared: HashSet<String> = HashSet::new();
