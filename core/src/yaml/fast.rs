@@ -1157,9 +1157,22 @@ mod tests {
         // GITOPS_KIT_FUZZ_ROUNDS raises the count for a longer local run.
         let rounds =
             std::env::var("GITOPS_KIT_FUZZ_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(1500);
-        for seed in seeds {
+        // GITOPS_KIT_FUZZ_CORPUS=1 adds the shared corpus's small files as seed texts.
+        let mut seeds: Vec<String> = seeds.iter().map(|s| (*s).to_string()).collect();
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+        if std::env::var_os("GITOPS_KIT_FUZZ_CORPUS").is_some() && corpus.is_dir() {
+            for file in crate::manifest::manifest_files_below(&corpus).unwrap_or_default() {
+                if let Ok(text) = std::fs::read_to_string(&file)
+                    && text.len() < 8 << 10
+                    && !text.contains('\0')
+                {
+                    seeds.push(text);
+                }
+            }
+        }
+        for seed in &seeds {
             for _ in 0..rounds {
-                let mut text = seed.to_string();
+                let mut text = seed.clone();
                 for _ in 0..1 + next(3) {
                     let at = next(text.len() + 1);
                     let at = (0..=at).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
