@@ -271,6 +271,16 @@ fn rbac(ctx: &mut Ctx<'_>) {
             {
                 ctx.report("GK-SEC010", &name, "/roleRef/name", "binding to cluster-admin".into());
             }
+            // The API server accepts only ClusterRoles in a ClusterRoleBinding (a Role is
+            // namespaced; the schema's enum allows both for RoleBindings).
+            if ctx.kind() == "ClusterRoleBinding"
+                && let Some(kind) = root.at("/roleRef/kind")
+                && kind.as_str() == Some("Role")
+            {
+                let msg =
+                    "ClusterRoleBinding roleRef.kind \"Role\" is not allowed: use ClusterRole".to_string();
+                ctx.report("GK-S005", &kind, "/roleRef/kind", msg);
+            }
         }
         _ => {}
     }
