@@ -32,6 +32,7 @@ pub use rewrite::{
     FileChange, ImageChange, ImageEdit, SetOptions, SetReport, SetResult, set_images, set_images_in_paths,
 };
 pub use scheme::{CommitFacts, ParsedTag, SortPart, TagScheme, commit_facts};
+pub(crate) use sites::walk as image_sites_of;
 pub use sites::{ExtraPath, ImageSite, SiteOptions, SiteResource, SitesReport, sites};
 
 /// Reads an options struct from JSON (`null` gives the defaults; unknown keys are refused).

@@ -3,7 +3,8 @@
 //! without a PodDisruptionBudget in production (GK-R009), and image tags that do not match the
 //! commit recorded for the environment (GK-G003).
 //!
-//! GK-G003 checks, for every container image whose repository is a configured `images:` entry
+//! GK-G003 checks, for every image site (containers of any pod template, image volumes) whose
+//! repository is a configured `images:` entry
 //! (registry aliases resolved):
 //! 1. a tagged image's tag has the entry's `tag_scheme` (a preview: the previews' scheme);
 //! 2. with `commit`, the tag's `{sha}` and the commit agree (one is a prefix of the other);
@@ -16,7 +17,7 @@
 //! entry has no tag scheme (nothing in their tag names a commit).
 
 use super::At;
-use super::{containers, pod_labels, pod_spec, string_map};
+use super::{pod_labels, string_map};
 use crate::git::Repo;
 use crate::image::{ImageRef, ParseMode, link};
 use crate::manifest::Resource;
@@ -235,13 +236,14 @@ fn images(
     if env.images.is_empty() {
         return Ok(());
     }
-    let root = r.node();
-    let Some((spec, sp)) = pod_spec(&root, &r.id().kind) else { return Ok(()) };
-    for c in containers(&spec, sp) {
-        let Some(node) = c.node.get("image") else { continue };
+    // Every image site the image module knows: containers of any pod template (init and
+    // ephemeral ones, CronJobs, custom resources) and image volumes.
+    let sites = crate::image::image_sites_of(r.node(), &r.id().kind, &crate::image::SiteOptions::default());
+    for site in sites {
+        let node = site.raw.node;
         let Some(image) = node.as_str() else { continue };
         for problem in image_problems(image, env, provenance)? {
-            push(out, r, "GK-G003", &node, format!("{}/image", c.pointer), problem);
+            push(out, r, "GK-G003", &node, site.pointer.clone(), problem);
         }
     }
     Ok(())
