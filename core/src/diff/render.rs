@@ -173,9 +173,15 @@ pub fn text(report: &DiffReport, color: bool) -> String {
             let _ = writeln!(out, "explain: {} {}: {}", e.resource, e.path, e.rule);
         }
     }
+    let _ = writeln!(out, "{}", counts(report));
+    out
+}
+
+/// `N added, N removed, N changed, N renamed, N unchanged, N ignored changes` and the counts
+/// only some reports have.
+fn counts(report: &DiffReport) -> String {
     let s = &report.summary;
-    let _ = writeln!(
-        out,
+    format!(
         "{} added, {} removed, {} changed, {} renamed, {} unchanged, {} ignored changes{}",
         s.added,
         s.removed,
@@ -184,8 +190,7 @@ pub fn text(report: &DiffReport, color: bool) -> String {
         s.unchanged,
         s.ignored,
         extra_counts(report)
-    );
-    out
+    )
 }
 
 /// A markdown summary for a pull-request comment: counts per kind, then a collapsible block per

@@ -17,12 +17,13 @@
 //! entry has no tag scheme (nothing in their tag names a commit).
 
 use super::At;
+use super::cross::push;
 use super::{pod_labels, string_map};
 use crate::git::Repo;
 use crate::image::{ImageRef, ParseMode, link};
 use crate::manifest::Resource;
 use crate::validate::environment::EnvContext;
-use crate::validate::finding::{Finding, ResourceRef, Severity};
+use crate::validate::finding::{Finding, Severity};
 use crate::yaml::{NodeKind, NodeRef};
 use std::collections::{HashMap, HashSet};
 
@@ -73,19 +74,6 @@ impl Provenance {
 
 fn bad(message: String) -> crate::Error {
     crate::validate::Error::InvalidArgument(message).into()
-}
-
-fn push(
-    out: &mut Vec<Finding>,
-    r: &Resource,
-    rule: &'static str,
-    node: &NodeRef<'_>,
-    pointer: String,
-    msg: String,
-) {
-    let mut f = Finding::at(rule, node, pointer, msg);
-    f.resource = Some(ResourceRef::of(r));
-    out.push(f);
 }
 
 /// Runs the environment rules; `earlier` are the findings so far (a `spec.replicas` GK-G004
