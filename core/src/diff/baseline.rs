@@ -263,6 +263,22 @@ impl Baseline {
     /// The baseline accepting every change of `report` that counts (reported, hidden by `hide`
     /// rules, and already acknowledged ones; foreign changes are never counted, so never
     /// listed), keeping the notes and expiries of `previous`.
+    ///
+    /// ```
+    /// use gitops_kit::diff::{Baseline, DiffOptions, diff_texts};
+    /// let old = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {mode: blue}\n";
+    /// let new = old.replace("blue", "green");
+    /// let drift = diff_texts(old, &new, &DiffOptions::default()).unwrap();
+    /// assert_eq!(drift.exit_code, 1);
+    /// // Accept the drift: written as a file, read back, the same change no longer counts.
+    /// let text = Baseline::from_report(&drift, None).to_json_text();
+    /// let baseline = Baseline::from_json(&serde_json::from_str(&text).unwrap(), "b.json").unwrap();
+    /// let options = DiffOptions { baseline: Some(baseline), ..DiffOptions::default() };
+    /// let again = diff_texts(old, &new, &options).unwrap();
+    /// assert_eq!((again.exit_code, again.summary.acknowledged), (0, 1));
+    /// // A further change of the value is reported again.
+    /// assert_eq!(diff_texts(old, &old.replace("blue", "red"), &options).unwrap().exit_code, 1);
+    /// ```
     #[must_use]
     pub fn from_report(report: &DiffReport, previous: Option<&Baseline>) -> Baseline {
         let mut value = serde_json::to_value(report).unwrap_or(Value::Null);

@@ -230,6 +230,18 @@ impl Options {
 
     /// [`Options::use_config`] for a file.
     ///
+    /// ```
+    /// let mut options = gitops_kit::validate::Options { environment: Some("prd".into()), ..Default::default() };
+    /// let config = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/gitops-kit.yaml");
+    /// options.use_config_file(std::path::Path::new(config)).unwrap();
+    /// let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: orders}\n";
+    /// assert!(gitops_kit::validate::validate_str(cm, "cm.yaml", &options).is_ok());
+    /// let mut unknown = gitops_kit::validate::Options { environment: Some("qa".into()), ..Default::default() };
+    /// unknown.use_config_file(std::path::Path::new(config)).unwrap();
+    /// let err = gitops_kit::validate::validate_str(cm, "cm.yaml", &unknown).unwrap_err();
+    /// assert_eq!(err.code(), "validate.unknown-environment");
+    /// ```
+    ///
     /// # Errors
     /// `manifest.io` when the file cannot be read, then as [`Options::use_config`].
     pub fn use_config_file(&mut self, path: &Path) -> Result<(), crate::Error> {
