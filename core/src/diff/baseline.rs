@@ -27,6 +27,7 @@
 //! code and listed under `acknowledged`. When the value changes again, the id changes, and the
 //! change is reported again.
 
+use super::fingerprint::hex;
 use super::{DiffReport, Error, Op, ResourceDiff, ResourceRef, SecretKey, Warning};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -65,13 +66,6 @@ fn canonical(v: &Value, out: &mut String) {
         }
         other => out.push_str(&other.to_string()),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        s.push_str(&format!("{b:02x}"));
-        s
-    })
 }
 
 /// Digest of a hidden Secret value pair (never printed: it only feeds the change id). Without

@@ -62,27 +62,31 @@ impl SecretKey {
             Value::String(s) => decode_base64(s).unwrap_or_else(|| s.as_bytes().to_vec()),
             other => other.to_string().into_bytes(),
         };
-        // A key of any length is valid for HMAC; the error case cannot happen.
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.0) else {
-            return "hmac-sha256:?".into();
-        };
-        mac.update(&bytes);
-        let digest = mac.finalize().into_bytes();
-        let mut out = String::from("hmac-sha256:");
-        for b in &digest[..8] {
-            out.push_str(&format!("{b:02x}"));
-        }
-        out
+        format!("hmac-sha256:{}", hex(&self.mac(&bytes)[..8]))
     }
 }
 
 impl SecretKey {
     /// HMAC-SHA256 of `bytes` under this key, as hex (feeds change ids; never printed).
     pub(crate) fn mac_hex(&self, bytes: &[u8]) -> String {
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.0) else { return String::new() };
-        mac.update(bytes);
-        mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+        hex(&self.mac(bytes))
     }
+
+    fn mac(&self, bytes: &[u8]) -> Vec<u8> {
+        // A key of any length is valid for HMAC: the error case cannot happen (and gives an
+        // empty digest rather than a panic).
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.0) else { return Vec::new() };
+        mac.update(bytes);
+        mac.finalize().into_bytes().to_vec()
+    }
+}
+
+/// Lowercase hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        s.push_str(&format!("{b:02x}"));
+        s
+    })
 }
 
 impl std::fmt::Debug for SecretKey {
