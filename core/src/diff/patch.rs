@@ -412,13 +412,24 @@ fn unique_keys(items: &[Value], keys: &[String]) -> bool {
     items.iter().all(|e| seen.insert(documents::elem_key(e, keys)))
 }
 
-/// The OLD-only elements of a keyed list that the report removes (others stay: a live-only
-/// sidecar apply mode does not own), by index.
-fn removals(o: &[Value], keys: &[String], wanted: &HashSet<&str>, w: &Walk<'_, '_>) -> Vec<usize> {
-    (0..o.len())
+/// Removes the OLD-only elements of a keyed list that the report removes (others stay: a
+/// live-only sidecar apply mode does not own), from the highest index down so each `remove`
+/// addresses the list as the ones before it left it; returns their indices.
+fn remove_reported(
+    o: &[Value],
+    keys: &[String],
+    wanted: &HashSet<&str>,
+    w: &Walk<'_, '_>,
+    ops: &mut Vec<PatchOp>,
+) -> Vec<usize> {
+    let removed: Vec<usize> = (0..o.len())
         .filter(|&i| !wanted.contains(documents::elem_key(&o[i], keys).as_str()))
         .filter(|i| w.shown(Some(&w.member(&w.old_ptr, &i.to_string())), None))
-        .collect()
+        .collect();
+    for i in removed.iter().rev() {
+        ops.push(op("remove", w.at(&i.to_string()), None));
+    }
+    removed
 }
 
 /// Lists matched by merge key whose order does not matter (containers, ports): elements keep
@@ -433,10 +444,7 @@ fn diff_unordered(
 ) -> Vec<Value> {
     let new_keys: Vec<String> = n.iter().map(|e| documents::elem_key(e, keys)).collect();
     let wanted: HashSet<&str> = new_keys.iter().map(String::as_str).collect();
-    let removed = removals(o, keys, &wanted, w);
-    for i in removed.iter().rev() {
-        ops.push(op("remove", w.at(&i.to_string()), None));
-    }
+    let removed = remove_reported(o, keys, &wanted, w, ops);
     let new_at: std::collections::HashMap<&str, usize> =
         new_keys.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
     let mut out = Vec::with_capacity(n.len());
@@ -474,10 +482,7 @@ fn diff_keyed(
 ) -> Vec<Value> {
     let new_keys: Vec<String> = n.iter().map(|e| documents::elem_key(e, keys)).collect();
     let wanted: HashSet<&str> = new_keys.iter().map(String::as_str).collect();
-    let removed = removals(o, keys, &wanted, w);
-    for i in removed.iter().rev() {
-        ops.push(op("remove", w.at(&i.to_string()), None));
-    }
+    let removed = remove_reported(o, keys, &wanted, w, ops);
     // `current` mirrors the list as the operations so far have left it: (key in NEW, OLD index).
     let mut current: Vec<(Option<&str>, Option<usize>)> = (0..o.len())
         .filter(|i| !removed.contains(i))
