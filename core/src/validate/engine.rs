@@ -31,8 +31,6 @@ struct Kustomizations {
     patches: HashSet<String>,
     /// What a kustomization building a file adds to its objects when it renders them.
     provided: HashMap<String, Provided>,
-    /// The ConfigMaps and Secrets kustomizations generate, for the files they build.
-    generated: rules::cross::Generated,
 }
 
 /// Fields a kustomization fills in (so their absence in a base file is no finding): the
@@ -130,12 +128,7 @@ fn kustomizations(inputs: &[Input]) -> Kustomizations {
         }
         bundles.push(files);
     }
-    let generated = provided
-        .iter()
-        .filter(|(_, p)| !p.generates.is_empty())
-        .map(|(f, p)| (f.clone(), p.generates.clone()))
-        .collect();
-    Kustomizations { bundles, patches: patches.iter().filter_map(named).collect(), provided, generated }
+    Kustomizations { bundles, patches: patches.iter().filter_map(named).collect(), provided }
 }
 
 /// Whether a kustomization building the finding's file fills in what the finding says is
@@ -308,7 +301,10 @@ pub(crate) fn run(
         .map(|r| check_resource(r, &schemas, &served, &version, &params, &crd_scopes))
         .collect();
     findings.extend(per_resource.into_iter().flatten());
-    findings.extend(rules::cross::check(&resources, &kustomize.bundles, &kustomize.generated));
+    let generated = |file: &str, kind: &str, name: &str| {
+        kustomize.provided.get(file).is_some_and(|p| p.generates.iter().any(|(k, n)| *k == kind && n == name))
+    };
+    findings.extend(rules::cross::check(&resources, &kustomize.bundles, &generated));
     if let Some(env) = &env {
         let more = rules::env::check(&resources, env, &mut provenance, &findings)?;
         findings.extend(more);

@@ -34,15 +34,15 @@ pub(crate) fn push(
 
 /// Runs the cross-object rules. `bundles` are the file sets that one kustomization builds
 /// together (GK-S016's scope across files).
-/// ConfigMaps and Secrets a kustomization generates (`configMapGenerator`, `secretGenerator`)
-/// for the files it builds: file → (kind, name).
-pub(crate) type Generated = HashMap<String, HashSet<(&'static str, String)>>;
+/// Whether a kustomization building `file` generates the `kind` (`ConfigMap`, `Secret`) named
+/// `name` (`configMapGenerator`, `secretGenerator`): arguments file, kind, name.
+pub(crate) type Generated<'g> = dyn Fn(&str, &str, &str) -> bool + 'g;
 
 /// Runs the cross-object rules.
 pub(crate) fn check(
     resources: &[Resource],
     bundles: &[HashSet<String>],
-    generated: &Generated,
+    generated: &Generated<'_>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     duplicates(resources, bundles, &mut out);
@@ -87,10 +87,8 @@ pub(crate) fn check(
         }
     }
     for w in &workloads {
-        let made = generated.get(w.resource.file());
-        let has = |kind: &str, ns: &str, name: &str| {
-            index.has(kind, ns, name) || made.is_some_and(|m| m.iter().any(|(k, n)| *k == kind && n == name))
-        };
+        let file = w.resource.file();
+        let has = |kind: &str, ns: &str, name: &str| index.has(kind, ns, name) || generated(file, kind, name);
         config_refs(w.resource, &has, &mut out);
         references::pod(w.resource, &index, &mut out);
     }
