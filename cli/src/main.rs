@@ -7,7 +7,7 @@ mod output;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-#[global_allocator]
+#[cfg_attr(not(gk_sysalloc), global_allocator)]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// GitOps primitives for Kubernetes: manifests, diffs, images, environments, validation.

@@ -40,6 +40,17 @@ pub fn print(text: &str) -> Result<(), gitops_kit::Error> {
     }
 }
 
+/// Streams output to standard output through `write`; a closed pipe is not an error.
+pub fn print_with(
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), gitops_kit::Error> {
+    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    match write(&mut stdout).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(stdout_error(&e)),
+        _ => Ok(()),
+    }
+}
+
 /// Pretty JSON with a trailing newline, straight from any serializable report.
 pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> String {
     let mut s = serde_json::to_string_pretty(value).unwrap_or_default();

@@ -3,7 +3,6 @@
 
 use crate::output;
 use gitops_kit::diff::{self, DiffOptions, IgnoreRule, Impact, Mode};
-use gitops_kit::manifest::ManifestSet;
 use gitops_kit::yaml::ParseOptions;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -218,12 +217,14 @@ pub fn run(args: &Args) -> Result<ExitCode, gitops_kit::Error> {
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let a = ManifestSet::load_args(&old, args.repo.as_deref(), &options.parse)?;
-    let b = ManifestSet::load_args(&new, args.repo.as_deref(), &options.parse)?;
-    let report = diff::diff(&a, &b, &options);
+    // Only the objects that may differ are kept in memory (byte-identical pairs are counted).
+    let inputs = diff::DiffInputs::load(&old, &new, args.repo.as_deref(), &options)?;
+    let report = inputs.diff(&options);
     if let Some(path) = &args.write_baseline {
         diff::Baseline::from_report(&report, options.baseline.as_ref()).write(path)?;
     }
-    output::print(&diff::render_report(&report, &a, &b, &options, args.output.core(), color))?;
+    output::print_with(|out| {
+        diff::write_report(&report, inputs.old(), inputs.new(), &options, args.output.core(), color, out)
+    })?;
     Ok(ExitCode::from(u8::try_from(report.exit_code).unwrap_or(2)))
 }

@@ -38,6 +38,7 @@ mod compare;
 mod documents;
 mod error;
 mod fingerprint;
+mod inputs;
 pub mod ignore;
 mod normalize;
 mod output;
@@ -53,8 +54,9 @@ pub use documents::{HIDDEN, HIDDEN_CHANGED};
 pub use error::Error;
 pub use fingerprint::SecretKey;
 pub use ignore::IgnoreRule;
+pub use inputs::DiffInputs;
 pub use normalize::STEPS;
-pub use output::{Format, Rendered, render_report, render_sets, render_sources, render_texts};
+pub use output::{Format, Rendered, render_report, render_sets, render_sources, render_texts, write_report};
 pub use patch::{PATCH_SCHEMA, PatchOp, PatchReport, ResourcePatch, json_patch, patch};
 pub use unified::{CONTEXT_LINES, unified};
 
@@ -670,12 +672,11 @@ pub struct DiffReport {
 /// # Errors
 /// YAML errors of either text.
 pub fn diff_texts(old: &str, new: &str, options: &DiffOptions) -> Result<DiffReport, crate::Error> {
-    let a = ManifestSet::from_str_with(old, "<old>", &options.parse)?;
-    let b = ManifestSet::from_str_with(new, "<new>", &options.parse)?;
-    Ok(diff(&a, &b, options))
+    Ok(DiffInputs::from_texts(old, new, options)?.diff(options))
 }
 
-/// Diffs two lists of command-line sources (files, directories, `-`, `git:REF:PATH`).
+/// Diffs two lists of command-line sources (files, directories, `-`, `git:REF:PATH`), keeping
+/// in memory only the objects that may differ ([`DiffInputs`]).
 ///
 /// # Errors
 /// Source, git and YAML errors.
@@ -685,9 +686,7 @@ pub fn diff_sources<S: AsRef<str>>(
     repo_dir: Option<&Path>,
     options: &DiffOptions,
 ) -> Result<DiffReport, crate::Error> {
-    let a = ManifestSet::load_args(old, repo_dir, &options.parse)?;
-    let b = ManifestSet::load_args(new, repo_dir, &options.parse)?;
-    Ok(diff(&a, &b, options))
+    Ok(DiffInputs::load(old, new, repo_dir, options)?.diff(options))
 }
 
 /// Indices of an OLD and a NEW entry.
@@ -744,6 +743,12 @@ fn location_of(res: &Resource, pointer: Option<&str>) -> Option<Location> {
 /// Diffs two manifest sets: OLD (before, or the live export) and NEW (after, or the desired state).
 #[must_use]
 pub fn diff(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) -> DiffReport {
+    diff_counting(old, new, options, 0)
+}
+
+/// [`diff`], with `identical` more pairs of byte-identical objects left out of the sets by
+/// [`DiffInputs`] (counted as unchanged).
+fn diff_counting(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions, identical: usize) -> DiffReport {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let default_ns = options.namespace.clone().unwrap_or_else(|| "default".into());
@@ -856,7 +861,7 @@ pub fn diff(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) -> Diff
         acknowledged: Vec::new(),
         hidden_changes: Vec::new(),
     };
-    report.summary.unchanged += same.len();
+    report.summary.unchanged += same.len() + identical;
     let mut suppressed: BTreeMap<(usize, String, String, String), usize> = BTreeMap::new();
     let mut suppressed_values: HashMap<(usize, String, String, String), (Value, Value)> = HashMap::new();
     for c in compared {
@@ -1023,6 +1028,19 @@ pub(crate) fn crd_infos(old: &ManifestSet, new: &ManifestSet) -> HashMap<(String
     out
 }
 
+/// The namespace part of an identity key (`scope`: namespaced or not, `None` when unknown):
+/// the written namespace or `default` for namespaced kinds, `cluster` (the empty namespace) for
+/// cluster-scoped ones, what is written (or `cluster`) when the scope is unknown. The flag is
+/// set when a cluster-scoped object names a namespace, which is then ignored. Generic so the
+/// loader of [`DiffInputs`] applies the same rule to hashed namespaces.
+pub(crate) fn key_namespace<T: Copy>(scope: Option<bool>, written: Option<T>, default: T, cluster: T) -> (T, bool) {
+    match (scope, written) {
+        (Some(true), ns) => (ns.unwrap_or(default), false),
+        (Some(false), ns) => (cluster, ns.is_some()),
+        (None, ns) => (ns.unwrap_or(cluster), false),
+    }
+}
+
 /// Indexes one side by identity; duplicate identities become errors.
 fn side<'s>(
     set: &'s ManifestSet,
@@ -1037,19 +1055,14 @@ fn side<'s>(
         let id = res.id();
         let scope = schema::builtin_scope(&id.group, &id.kind)
             .or_else(|| crds.get(&(id.group.clone(), id.kind.clone())).map(|c| c.namespaced));
-        let namespace = match (scope, id.namespace.as_deref()) {
-            (Some(true), ns) => ns.unwrap_or(default_ns),
-            (Some(false), Some(ns)) => {
-                warnings.push(Warning {
-                    code: "diff.namespace-on-cluster-scoped".into(),
-                    message: format!("{} is cluster-scoped; metadata.namespace {ns:?} is ignored", id.kind),
-                    location: location_of(res, Some("/metadata/namespace")),
-                });
-                ""
-            }
-            (Some(false), None) => "",
-            (None, ns) => ns.unwrap_or_default(),
-        };
+        let (namespace, ignored) = key_namespace(scope, id.namespace.as_deref(), default_ns, "");
+        if let (true, Some(ns)) = (ignored, &id.namespace) {
+            warnings.push(Warning {
+                code: "diff.namespace-on-cluster-scoped".into(),
+                message: format!("{} is cluster-scoped; metadata.namespace {ns:?} is ignored", id.kind),
+                location: location_of(res, Some("/metadata/namespace")),
+            });
+        }
         let key = (id.group.as_str(), id.kind.as_str(), namespace, id.name.as_str());
         if id.generate_name {
             generated.push(entries.len());
@@ -1270,7 +1283,9 @@ fn compare_pair(
             }));
         }
     }
-    let object = |changes: Vec<FieldChange>, renamed: bool| {
+    let object = |mut changes: Vec<FieldChange>, renamed: bool| {
+        // Kept until the report is written: no spare capacity (a change is ~400 bytes).
+        changes.shrink_to_fit();
         let mut r = ResourceDiff {
             resource: resource_ref(n),
             change: if renamed { ChangeKind::Renamed } else { ChangeKind::Changed },

@@ -1,7 +1,7 @@
 //! Every output format of a diff behind one call, so the CLI and the bindings print the same
 //! bytes: text, json, markdown, unified and patch.
 
-use super::{DiffOptions, DiffReport, Error, diff, patch, render, unified};
+use super::{DiffInputs, DiffOptions, DiffReport, Error, diff, patch, render, unified};
 use crate::manifest::ManifestSet;
 use std::path::Path;
 
@@ -105,19 +105,50 @@ pub fn render_report(
     format: Format,
     color: bool,
 ) -> String {
+    let mut out = Vec::new();
+    // Writing to a vector cannot fail, and every format writes UTF-8.
+    let _ = write_report(report, old, new, options, format, color, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`render_report`] written to `out`: the JSON formats are streamed, so a large report is
+/// never held as text as well (the CLI writes to standard output this way).
+///
+/// ```
+/// use gitops_kit::diff::{diff, write_report, DiffOptions, Format};
+/// use gitops_kit::manifest::ManifestSet;
+/// let old = ManifestSet::from_str("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: '1'}\n", "<old>").unwrap();
+/// let new = ManifestSet::from_str("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: '2'}\n", "<new>").unwrap();
+/// let options = DiffOptions::default();
+/// let mut out = Vec::new();
+/// write_report(&diff(&old, &new, &options), &old, &new, &options, Format::Json, false, &mut out).unwrap();
+/// assert!(String::from_utf8(out).unwrap().contains("\"path\": \"data.a\""));
+/// ```
+///
+/// # Errors
+/// Errors of `out`.
+pub fn write_report(
+    report: &DiffReport,
+    old: &ManifestSet,
+    new: &ManifestSet,
+    options: &DiffOptions,
+    format: Format,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     match format {
-        Format::Text => render::text(report, color),
-        Format::Json => pretty(report),
-        Format::Markdown => render::markdown(report),
-        Format::Unified => unified(report, old, new, options),
-        Format::Patch => patch::to_json_text(&patch(report, old, new, options)),
+        Format::Text => out.write_all(render::text(report, color).as_bytes()),
+        Format::Json => pretty(report, out),
+        Format::Markdown => out.write_all(render::markdown(report).as_bytes()),
+        Format::Unified => out.write_all(unified(report, old, new, options).as_bytes()),
+        Format::Patch => pretty(&patch(report, old, new, options), out),
     }
 }
 
-fn pretty<T: serde::Serialize>(value: &T) -> String {
-    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
-    s.push('\n');
-    s
+/// Pretty JSON and a final newline.
+fn pretty<T: serde::Serialize>(value: &T, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    out.write_all(b"\n")
 }
 
 /// Diffs two texts (named `<old>` and `<new>`) and renders the result without colour.
@@ -137,9 +168,7 @@ pub fn render_texts(
     options: &DiffOptions,
     format: Format,
 ) -> Result<Rendered, crate::Error> {
-    let a = ManifestSet::from_str_with(old, "<old>", &options.parse)?;
-    let b = ManifestSet::from_str_with(new, "<new>", &options.parse)?;
-    Ok(render_sets(&a, &b, options, format, false))
+    Ok(DiffInputs::from_texts(old, new, options)?.render(options, format, false))
 }
 
 /// Diffs two lists of command-line sources (files, directories, `-`, `git:REF:PATH`) and renders
@@ -168,7 +197,5 @@ pub fn render_sources<S: AsRef<str>>(
     format: Format,
     color: bool,
 ) -> Result<Rendered, crate::Error> {
-    let a = ManifestSet::load_args(old, repo_dir, &options.parse)?;
-    let b = ManifestSet::load_args(new, repo_dir, &options.parse)?;
-    Ok(render_sets(&a, &b, options, format, color))
+    Ok(DiffInputs::load(old, new, repo_dir, options)?.render(options, format, color))
 }

@@ -2,10 +2,10 @@
 //! standard input, git trees), in input order, with the problems found along the way.
 
 use super::error::Error;
-use super::resource::{Problem, Resource, ResourceSummary, resources_of};
+use super::load::{KeepAll, Loader};
+use super::resource::{Problem, Resource, ResourceSummary};
 use crate::git::Repo;
-use crate::yaml::{Documents, ParseOptions, Source};
-use rayon::prelude::*;
+use crate::yaml::{ParseOptions, Source};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -118,9 +118,9 @@ impl RepoChoice {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct ManifestSet {
-    resources: Vec<Resource>,
-    problems: Vec<Problem>,
-    files: Vec<String>,
+    pub(super) resources: Vec<Resource>,
+    pub(super) problems: Vec<Problem>,
+    pub(super) files: Vec<String>,
 }
 
 impl ManifestSet {
@@ -152,10 +152,7 @@ impl ManifestSet {
     /// # Errors
     /// `yaml.encoding`, `yaml.binary`, or the first YAML error.
     pub fn from_bytes(bytes: Vec<u8>, name: &str, options: &ParseOptions) -> Result<ManifestSet, Error> {
-        if bytes.len() > options.limits.max_input_bytes {
-            return Err(too_large(name, options));
-        }
-        ManifestSet::from_source(Arc::new(Source::from_bytes(name, bytes)?), options)
+        Ok(keep_all(options).bytes(bytes, name)?.set)
     }
 
     /// Objects of an already read [`Source`]; the caller keeps its handle (for excerpts of
@@ -186,33 +183,16 @@ impl ManifestSet {
         source: Arc<Source>,
         options: &ParseOptions,
     ) -> (ManifestSet, Option<crate::yaml::Error>) {
-        let mut set = ManifestSet { files: vec![source.name().to_string()], ..ManifestSet::default() };
-        for doc in Documents::new(&source, options) {
-            match doc {
-                Ok(doc) => resources_of(&Arc::new(doc), &mut set.resources, &mut set.problems),
-                Err(error) => return (set, Some(error)),
-            }
-        }
-        (set, None)
+        let (loaded, error) = keep_all(options).source(source);
+        (loaded.set, error)
     }
 
     /// Objects of everything readable from `reader` (standard input), named `name`.
     ///
     /// # Errors
     /// `manifest.io` when reading fails, or the first YAML error.
-    pub fn from_reader(
-        mut reader: impl Read,
-        name: &str,
-        options: &ParseOptions,
-    ) -> Result<ManifestSet, Error> {
-        let mut bytes = Vec::new();
-        let limit = options.limits.max_input_bytes as u64 + 1;
-        reader
-            .by_ref()
-            .take(limit)
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::Io { path: name.to_string(), message: e.to_string() })?;
-        ManifestSet::from_bytes(bytes, name, options)
+    pub fn from_reader(reader: impl Read, name: &str, options: &ParseOptions) -> Result<ManifestSet, Error> {
+        Ok(keep_all(options).reader(reader, name)?.set)
     }
 
     /// Objects of a file, or of every `.yaml`/`.yml`/`.json` file below a directory (sorted by
@@ -221,22 +201,7 @@ impl ManifestSet {
     /// # Errors
     /// `manifest.not-found`, `manifest.io`, or the first YAML error in path order.
     pub fn from_path(path: impl AsRef<Path>, options: &ParseOptions) -> Result<ManifestSet, Error> {
-        let path = path.as_ref();
-        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?;
-        let files = if meta.is_dir() { manifest_files_below(path)? } else { vec![path.to_path_buf()] };
-        let parsed: Vec<Result<ManifestSet, Error>> = files
-            .par_iter()
-            .map(|file| {
-                let name = file.display().to_string();
-                let size = std::fs::metadata(file).map_err(|e| Error::io(file, &e))?.len();
-                if size > options.limits.max_input_bytes as u64 {
-                    return Err(too_large(&name, options));
-                }
-                let bytes = std::fs::read(file).map_err(|e| Error::io(file, &e))?;
-                ManifestSet::from_bytes(bytes, &name, options)
-            })
-            .collect();
-        ManifestSet::concat(parsed)
+        Ok(keep_all(options).path(path.as_ref())?.set)
     }
 
     /// Objects of a file or directory in a git tree at `rev`, read without a checkout. Inputs
@@ -245,49 +210,16 @@ impl ManifestSet {
     /// # Errors
     /// Git errors (`git.ref-not-found`, `git.path-not-found` for a path absent at `rev`, …), or
     /// the first YAML error.
-    pub fn from_git(
-        repo: &Repo,
-        rev: &str,
-        path: &str,
-        options: &ParseOptions,
-    ) -> Result<ManifestSet, Error> {
-        let files = repo.read_files(rev, path)?;
-        if files.is_empty() {
-            return Err(Error::NotFound { path: format!("git:{rev}:{path}") });
-        }
-        let single_file = files.len() == 1 && files[0].path == path;
-        let parsed: Vec<Result<ManifestSet, Error>> = files
-            .into_par_iter()
-            .filter(|f| single_file || has_manifest_extension(Path::new(&f.path)))
-            .map(|f| ManifestSet::from_bytes(f.data, &format!("git:{rev}:{}", f.path), options))
-            .collect();
-        ManifestSet::concat(parsed)
+    pub fn from_git(repo: &Repo, rev: &str, path: &str, options: &ParseOptions) -> Result<ManifestSet, Error> {
+        Ok(keep_all(options).git(repo, rev, path)?.set)
     }
 
     /// Objects of several sources, in the order given. `repo` serves `git:` sources.
     ///
     /// # Errors
     /// The first error of any source; `manifest.invalid-source` for a git source without a repo.
-    pub fn load(
-        sources: &[SourceSpec],
-        repo: Option<&Repo>,
-        options: &ParseOptions,
-    ) -> Result<ManifestSet, Error> {
-        let mut set = ManifestSet::new();
-        for source in sources {
-            set.extend(match source {
-                SourceSpec::Path(p) => ManifestSet::from_path(p, options)?,
-                SourceSpec::Stdin => ManifestSet::from_reader(std::io::stdin().lock(), "<stdin>", options)?,
-                SourceSpec::Git { rev, path } => {
-                    let repo = repo.ok_or_else(|| Error::InvalidSource {
-                        source_name: format!("git:{rev}:{path}"),
-                        message: "no git repository to read from".into(),
-                    })?;
-                    ManifestSet::from_git(repo, rev, path, options)?
-                }
-            });
-        }
-        Ok(set)
+    pub fn load(sources: &[SourceSpec], repo: Option<&Repo>, options: &ParseOptions) -> Result<ManifestSet, Error> {
+        Ok(keep_all(options).specs(sources, repo)?.set)
     }
 
     /// Objects of command-line style sources (`-`, `git:REF:PATH`, paths). The repository for
@@ -311,14 +243,6 @@ impl ManifestSet {
         let specs = sources.iter().map(|s| SourceSpec::parse(s.as_ref())).collect::<Result<Vec<_>, _>>()?;
         let repo = RepoChoice::from_dir(repo_dir).for_sources(&specs)?;
         ManifestSet::load(&specs, repo.as_ref(), options)
-    }
-
-    fn concat(parts: Vec<Result<ManifestSet, Error>>) -> Result<ManifestSet, Error> {
-        let mut set = ManifestSet::new();
-        for part in parts {
-            set.extend(part?);
-        }
-        Ok(set)
     }
 
     /// A set of already-read objects (validation hands its validated objects to the diff).
@@ -387,7 +311,12 @@ impl ManifestSet {
     }
 }
 
-fn too_large(name: &str, options: &ParseOptions) -> Error {
+/// The loader that keeps every object.
+fn keep_all(options: &ParseOptions) -> Loader<'_, KeepAll> {
+    Loader { options, filter: &KeepAll }
+}
+
+pub(super) fn too_large(name: &str, options: &ParseOptions) -> Error {
     let kind =
         crate::yaml::ErrorKind::Limit { limit: "max_input_bytes", value: options.limits.max_input_bytes };
     Error::Yaml(crate::yaml::Error::new(

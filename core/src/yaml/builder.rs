@@ -56,8 +56,7 @@ impl<'s> Documents<'s> {
     pub fn new(source: &'s Arc<Source>, options: &ParseOptions) -> Documents<'s> {
         let text = source.text();
         let pending_error = check_input(source, options);
-        let mut options = options.clone();
-        options.limits.max_depth = options.limits.max_depth.min(super::limits::MAX_DEPTH_CAP);
+        let options = capped(options);
         Documents {
             source,
             events: FastEvents::new(text, options.limits.max_depth),
@@ -68,6 +67,50 @@ impl<'s> Documents<'s> {
             buffers: Buffers::default(),
         }
     }
+}
+
+/// Where a document of a stream starts, taken by [`Documents::resume_point`] before reading
+/// it: [`Documents::resume`] parses the stream again from there, without the documents before
+/// (diff keeps only the documents that differ and parses them again when needed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Resume {
+    offset: usize,
+    index: usize,
+}
+
+impl<'s> Documents<'s> {
+    /// The point before the next document, when the reader can restart there on its own
+    /// (`None` under granit, whose state is not positional, or after an error).
+    pub(crate) fn resume_point(&self) -> Option<Resume> {
+        if self.finished || self.pending_error.is_some() {
+            return None;
+        }
+        let (offset, done) = self.events.boundary()?;
+        (done == self.index).then_some(Resume { offset, index: self.index })
+    }
+
+    /// Parses `source` from a [`Resume`] point taken while parsing the same source with the
+    /// same options: the documents delivered are those that followed that point.
+    pub(crate) fn resume(source: &'s Arc<Source>, options: &ParseOptions, at: Resume) -> Documents<'s> {
+        let options = capped(options);
+        Documents {
+            source,
+            events: FastEvents::resume(source.text(), options.limits.max_depth, at.offset, at.index),
+            options,
+            index: at.index,
+            finished: false,
+            // The input-wide checks passed when the point was taken.
+            pending_error: None,
+            buffers: Buffers::default(),
+        }
+    }
+}
+
+/// The options with the depth limit held under [`super::limits::MAX_DEPTH_CAP`].
+fn capped(options: &ParseOptions) -> ParseOptions {
+    let mut options = options.clone();
+    options.limits.max_depth = options.limits.max_depth.min(super::limits::MAX_DEPTH_CAP);
+    options
 }
 
 fn check_input(source: &Source, options: &ParseOptions) -> Option<Error> {

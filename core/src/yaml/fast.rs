@@ -84,6 +84,30 @@ impl<'a> FastEvents<'a> {
         events
     }
 
+    /// A reader that starts at a document boundary `pos` recorded by [`FastEvents::boundary`]
+    /// while reading the same `text`, after `documents_done` documents: it yields the same
+    /// events from there on (a fall-back still re-reads the stream from its start).
+    pub fn resume(text: &'a str, max_depth: usize, pos: usize, documents_done: usize) -> FastEvents<'a> {
+        FastEvents {
+            text,
+            bytes: text.as_bytes(),
+            pos,
+            queue: VecDeque::new(),
+            documents_done,
+            fallback: None,
+            stream_ended: false,
+            max_depth,
+            depth: 0,
+        }
+    }
+
+    /// Where the next document's scan starts, when the fast path is between two documents
+    /// (nothing queued, no fall-back): everything after depends on the text from there only.
+    pub fn boundary(&self) -> Option<(usize, usize)> {
+        (self.fallback.is_none() && self.queue.is_empty() && !self.stream_ended)
+            .then_some((self.pos, self.documents_done))
+    }
+
     fn fall_back(&mut self) {
         self.queue.clear();
         self.fallback = Some(Fallback {

@@ -29,6 +29,7 @@ mod source;
 mod tree;
 
 pub use builder::Documents;
+pub(crate) use builder::Resume;
 pub use edit::{Edit, apply_edits};
 pub use emit::to_yaml_string;
 pub use error::{Error, ErrorKind, Warning};

@@ -34,14 +34,20 @@ impl Span {
 
 /// The text of one input (a file, a string, standard input, a blob at a git ref) with its name.
 ///
-/// Keeps an index of line starts so that nodes can store byte offsets only and positions are
-/// computed on demand: this keeps the tree small (see `DESIGN.md`, memory near the input size).
+/// Keeps a sparse index of line starts (one every [`LINE_STRIDE`] lines) so that nodes can
+/// store byte offsets only and positions are computed on demand: this keeps the tree small
+/// (see `DESIGN.md`, memory near the input size), and the index itself a small fraction of the
+/// text (a full index was an eighth of it for manifests).
 #[derive(Debug)]
 pub struct Source {
     name: String,
     text: String,
-    line_starts: Vec<u32>,
+    /// Byte offset of lines 1, 1 + LINE_STRIDE, 1 + 2 × LINE_STRIDE, …
+    checkpoints: Vec<u32>,
 }
+
+/// Lines between two entries of the line index; a position scans at most this many lines.
+const LINE_STRIDE: usize = 16;
 
 impl Source {
     /// Wraps `text` read from the input called `name`.
@@ -53,13 +59,37 @@ impl Source {
     /// ```
     #[must_use]
     pub fn new(name: impl Into<String>, text: String) -> Source {
-        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
-        line_starts.push(0);
         // Offsets are u32: the input-size limit keeps sources far below 4 GiB.
         let newlines = memchr::memchr_iter(b'\n', text.as_bytes());
-        line_starts.extend(newlines.map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)));
-        line_starts.shrink_to_fit();
-        Source { name: name.into(), text, line_starts }
+        let mut checkpoints = vec![0];
+        checkpoints.extend(
+            newlines.skip(LINE_STRIDE - 1).step_by(LINE_STRIDE).map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+        );
+        checkpoints.shrink_to_fit();
+        Source { name: name.into(), text, checkpoints }
+    }
+
+    /// The 1-based line holding `offset` and the offset where that line starts.
+    fn line_of(&self, offset: usize) -> (usize, usize) {
+        let block = match self.checkpoints.binary_search(&(offset as u32)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let from = self.checkpoints[block] as usize;
+        let between = &self.text.as_bytes()[from..offset];
+        let newlines = memchr::memchr_iter(b'\n', between).count();
+        let line_start = memchr::memrchr(b'\n', between).map_or(from, |i| from + i + 1);
+        (block * LINE_STRIDE + newlines + 1, line_start)
+    }
+
+    /// The offset where a 1-based line starts, if the text has that line.
+    fn line_start(&self, line: u32) -> Option<usize> {
+        let index = (line as usize).saturating_sub(1);
+        let from = *self.checkpoints.get(index / LINE_STRIDE)? as usize;
+        match index % LINE_STRIDE {
+            0 => Some(from),
+            n => memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..]).nth(n - 1).map(|i| from + i + 1),
+        }
     }
 
     /// The name the input was given (file path, `<string>`, `<stdin>`, `git:REF:PATH`).
@@ -81,13 +111,9 @@ impl Source {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line_index = match self.line_starts.binary_search(&(offset as u32)) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let line_start = self.line_starts[line_index] as usize;
+        let (line, line_start) = self.line_of(offset);
         let column = self.text[line_start..offset].chars().count() + 1;
-        Pos { offset, line: line_index as u32 + 1, column: column as u32 }
+        Pos { offset, line: line as u32, column: column as u32 }
     }
 
     /// The span between two byte offsets.
@@ -99,10 +125,10 @@ impl Source {
     /// The text of a 1-based line, without its line break (empty past the end).
     #[must_use]
     pub fn line_text(&self, line: u32) -> &str {
-        let Some(&start) = self.line_starts.get(line.saturating_sub(1) as usize) else {
+        let Some(start) = self.line_start(line) else {
             return "";
         };
-        let rest = &self.text[start as usize..];
+        let rest = &self.text[start..];
         let line = rest.split('\n').next().unwrap_or("");
         line.strip_suffix('\r').unwrap_or(line)
     }
@@ -171,5 +197,44 @@ impl Source {
                 ))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Positions and line texts from the sparse index equal those of a plain scan, at every
+    /// offset, across stride boundaries, with multi-byte characters and a missing final newline.
+    #[test]
+    fn sparse_index_matches_a_plain_scan() {
+        let mut text = String::new();
+        for i in 0..70 {
+            text.push_str(&"é".repeat(i % 3));
+            text.push_str(&format!("line {i}"));
+            if i % 7 != 0 {
+                text.push('\n');
+            } else {
+                text.push_str("\n\n");
+            }
+        }
+        text.push_str("last");
+        let src = Source::new("t", text.clone());
+        let (mut line, mut column) = (1u32, 1u32);
+        for (offset, c) in text.char_indices() {
+            let pos = src.position(offset);
+            assert_eq!((pos.line, pos.column), (line, column), "offset {offset}");
+            if c == '\n' {
+                (line, column) = (line + 1, 1);
+            } else {
+                column += 1;
+            }
+        }
+        assert_eq!(src.position(text.len()).line, line);
+        for (i, expected) in text.split('\n').enumerate() {
+            assert_eq!(src.line_text(i as u32 + 1), expected, "line {}", i + 1);
+        }
+        assert_eq!(src.line_text(line + 1), "");
+        assert_eq!(src.line_text(0), src.line_text(1));
     }
 }
