@@ -3,7 +3,7 @@
 //! built to hit the cases where leaving a pair out would change the answer (duplicates,
 //! namespace defaulting, unknown scopes, CRDs, generated names, lists, documents granit reads).
 
-use gitops_kit::diff::{DiffInputs, DiffOptions, diff};
+use gitops_kit::diff::{DiffInputs, DiffOptions, Format, diff, render_sets};
 use gitops_kit::manifest::ManifestSet;
 use serde_json::Value;
 use std::path::Path;
@@ -14,7 +14,12 @@ fn both_reports(old: &str, new: &str, options: &DiffOptions) -> Option<(Value, V
     let whole_new = ManifestSet::from_str_with(new, "<new>", &options.parse).ok()?;
     let whole = serde_json::to_value(diff(&whole_old, &whole_new, options)).unwrap();
     let inputs = DiffInputs::from_texts(old, new, options).expect("both texts parsed whole");
-    let lean = serde_json::to_value(inputs.diff(options)).unwrap();
+    let lean = serde_json::to_value(inputs.diff()).unwrap();
+    // The outputs that show documents parse the reported pairs again.
+    for format in [Format::Unified, Format::Patch] {
+        let expected = render_sets(&whole_old, &whole_new, options, format, false).output;
+        assert_eq!(inputs.render(format, false).output, expected, "{format:?}");
+    }
     Some((whole, lean, inputs.identical()))
 }
 
@@ -61,18 +66,29 @@ const CRD: &str = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefi
 
 /// One document drawn from a small space, so that sides share identities and texts often.
 fn document(rng: &mut Rng) -> String {
-    let kind = rng.pick(&["v1|ConfigMap", "v1|Namespace", "example.com/v1|Widget", "rbac.authorization.k8s.io/v1|ClusterRole"]);
+    let kind = rng.pick(&[
+        "v1|ConfigMap",
+        "v1|Namespace",
+        "example.com/v1|Widget",
+        "rbac.authorization.k8s.io/v1|ClusterRole",
+    ]);
     let (api, kind) = kind.split_once('|').unwrap();
     let name = rng.pick(&["a", "b"]);
     let namespace = rng.pick(&["", "", "  namespace: default\n", "  namespace: other\n"]);
     let value = rng.pick(&["1", "2"]);
     match rng.next() % 10 {
         0 => CRD.to_string(),
-        1 => format!("apiVersion: v1\nkind: List\nitems:\n- apiVersion: {api}\n  kind: {kind}\n  metadata: {{name: {name}}}\n"),
+        1 => format!(
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: {api}\n  kind: {kind}\n  metadata: {{name: {name}}}\n"
+        ),
         2 => format!("apiVersion: {api}\nkind: {kind}\nmetadata:\n  generateName: {name}-\n"),
         // An anchor: granit reads this document and the rest of its file.
-        3 if rng.next() % 3 == 0 => format!("apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: {name}\n{namespace}data: &d {{v: '{value}'}}\n"),
-        _ => format!("apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: {name}\n{namespace}data: {{v: '{value}'}}\n"),
+        3 if rng.next().is_multiple_of(3) => format!(
+            "apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: {name}\n{namespace}data: &d {{v: '{value}'}}\n"
+        ),
+        _ => format!(
+            "apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: {name}\n{namespace}data: {{v: '{value}'}}\n"
+        ),
     }
 }
 
@@ -88,7 +104,7 @@ fn sides(rng: &mut Rng) -> (String, String) {
             _ => new.push(doc.clone()),
         }
     }
-    if rng.next() % 3 == 0 {
+    if rng.next().is_multiple_of(3) {
         new.push(document(rng));
     }
     (old.join("---\n"), new.join("---\n"))

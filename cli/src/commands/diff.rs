@@ -219,12 +219,10 @@ pub fn run(args: &Args) -> Result<ExitCode, gitops_kit::Error> {
     };
     // Only the objects that may differ are kept in memory (byte-identical pairs are counted).
     let inputs = diff::DiffInputs::load(&old, &new, args.repo.as_deref(), &options)?;
-    let report = inputs.diff(&options);
+    let report = inputs.diff();
     if let Some(path) = &args.write_baseline {
         diff::Baseline::from_report(&report, options.baseline.as_ref()).write(path)?;
     }
-    output::print_with(|out| {
-        diff::write_report(&report, inputs.old(), inputs.new(), &options, args.output.core(), color, out)
-    })?;
+    output::print_with(|out| inputs.write(&report, args.output.core(), color, out))?;
     Ok(ExitCode::from(u8::try_from(report.exit_code).unwrap_or(2)))
 }

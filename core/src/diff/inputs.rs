@@ -15,26 +15,41 @@
 //! use gitops_kit::diff::{DiffInputs, DiffOptions};
 //! let old = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {x: '1'}\n";
 //! let new = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {x: '2'}\n";
-//! let options = DiffOptions::default();
-//! let inputs = DiffInputs::from_texts(old, new, &options).unwrap();
-//! assert_eq!((inputs.old().len(), inputs.new().len()), (1, 1)); // only `b` is kept
-//! let report = inputs.diff(&options);
+//! let inputs = DiffInputs::from_texts(old, new, &DiffOptions::default()).unwrap();
+//! assert_eq!(inputs.identical(), 1); // `a`: counted, never kept
+//! assert_eq!(inputs.kept(), (0, 0)); // `b`: parsed again while diffing
+//! let report = inputs.diff();
 //! assert_eq!((report.summary.changed, report.summary.unchanged), (1, 1));
 //! ```
 
-use super::{DiffOptions, DiffReport, Format, Rendered, key_namespace, render_report, schema};
-use crate::manifest::{DocumentFilter, Loaded, Loader, ManifestSet, RepoChoice, Resource, Skipped, SourceSpec};
+use super::{
+    Crds, DiffError, DiffOptions, DiffReport, Findings, Format, Rendered, compare_sets, finish,
+    key_namespace, schema, write_report,
+};
+use crate::Location;
+use crate::manifest::{
+    DocumentFilter, Loaded, Loader, ManifestSet, RepoChoice, Resource, Skipped, SourceSpec,
+};
 use crate::yaml::{ParseOptions, Source};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
 use std::path::Path;
 use std::sync::Arc;
 
-/// OLD and NEW, with the objects byte-identical on both sides left out and counted.
+/// Pairs of differing objects parsed and compared at a time: their trees are freed before the
+/// next batch, so memory holds a batch, not a side.
+const PAIRS_PER_BATCH: usize = 256;
+
+/// OLD and NEW as a diff needs them: byte-identical pairs counted, pairs of differing objects
+/// remembered to be parsed again in batches, everything else (unpaired objects, duplicates,
+/// CRDs, Secrets, documents granit read) kept whole.
 pub struct DiffInputs {
+    options: DiffOptions,
     old: ManifestSet,
     new: ManifestSet,
+    crds: Crds,
+    pairs: Vec<(Skipped<Digest>, Skipped<Pairing>)>,
     identical: usize,
 }
 
@@ -50,9 +65,8 @@ impl DiffInputs {
         repo_dir: Option<&Path>,
         options: &DiffOptions,
     ) -> Result<DiffInputs, crate::Error> {
-        let specs = |args: &[S]| {
-            args.iter().map(|s| SourceSpec::parse(s.as_ref())).collect::<Result<Vec<_>, _>>()
-        };
+        let specs =
+            |args: &[S]| args.iter().map(|s| SourceSpec::parse(s.as_ref())).collect::<Result<Vec<_>, _>>();
         let (old, new) = (specs(old)?, specs(new)?);
         let all: Vec<SourceSpec> = old.iter().chain(&new).cloned().collect();
         let repo = RepoChoice::from_dir(repo_dir).for_sources(&all)?;
@@ -66,29 +80,13 @@ impl DiffInputs {
     /// YAML errors of either text.
     pub fn from_texts(old: &str, new: &str, options: &DiffOptions) -> Result<DiffInputs, crate::Error> {
         let text = |text: &str, name: &str| Arc::new(Source::new(name, text.to_string()));
-        Self::build(
-            options,
-            |l| l.source_strict(text(old, "<old>")),
-            |l| l.source_strict(text(new, "<new>")),
-        )
+        Self::build(options, |l| l.source_strict(text(old, "<old>")), |l| l.source_strict(text(new, "<new>")))
     }
 
-    /// Two sets loaded whole (nothing left out).
+    /// The options the inputs were loaded for (and are diffed with).
     #[must_use]
-    pub fn from_sets(old: ManifestSet, new: ManifestSet) -> DiffInputs {
-        DiffInputs { old, new, identical: 0 }
-    }
-
-    /// The OLD objects kept (those that may differ).
-    #[must_use]
-    pub fn old(&self) -> &ManifestSet {
-        &self.old
-    }
-
-    /// The NEW objects kept.
-    #[must_use]
-    pub fn new(&self) -> &ManifestSet {
-        &self.new
+    pub fn options(&self) -> &DiffOptions {
+        &self.options
     }
 
     /// Pairs of byte-identical objects left out (counted as unchanged by [`DiffInputs::diff`]).
@@ -97,18 +95,85 @@ impl DiffInputs {
         self.identical
     }
 
+    /// Objects kept whole on each side (the rest is parsed again while diffing, or identical).
+    #[must_use]
+    pub fn kept(&self) -> (usize, usize) {
+        (self.old.len(), self.new.len())
+    }
+
     /// The diff of the two sides: the same report as [`super::diff`] of the whole sets.
     #[must_use]
-    pub fn diff(&self, options: &DiffOptions) -> DiffReport {
-        super::diff_counting(&self.old, &self.new, options, self.identical)
+    pub fn diff(&self) -> DiffReport {
+        let mut found = Findings::default();
+        for batch in self.pairs.chunks(PAIRS_PER_BATCH) {
+            match self.parse_pairs(batch) {
+                Ok((old, new)) => found.merge(compare_sets(&old, &new, &self.options, &self.crds)),
+                Err(error) => found.errors.push(reparse_error(&error)),
+            }
+        }
+        found.merge(compare_sets(&self.old, &self.new, &self.options, &self.crds));
+        found.add_unchanged(self.identical);
+        finish(found, &self.old, &self.new, &self.options)
     }
 
     /// The diff rendered in `format` (`color` only affects [`Format::Text`]), with its exit code.
     #[must_use]
-    pub fn render(&self, options: &DiffOptions, format: Format, color: bool) -> Rendered {
-        let report = self.diff(options);
-        let output = render_report(&report, &self.old, &self.new, options, format, color);
-        Rendered { output, exit_code: report.exit_code }
+    pub fn render(&self, format: Format, color: bool) -> Rendered {
+        let report = self.diff();
+        let mut out = Vec::new();
+        // Writing to a vector cannot fail.
+        let _ = self.write(&report, format, color, &mut out);
+        Rendered { output: String::from_utf8(out).unwrap_or_default(), exit_code: report.exit_code }
+    }
+
+    /// Writes `report` (from [`DiffInputs::diff`]) in `format` to `out`; the outputs that show
+    /// documents (unified, patch) parse again the objects of the reported pairs.
+    ///
+    /// # Errors
+    /// Errors of `out`.
+    pub fn write(
+        &self,
+        report: &DiffReport,
+        format: Format,
+        color: bool,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        if !matches!(format, Format::Unified | Format::Patch) || self.pairs.is_empty() {
+            return write_report(report, &self.old, &self.new, &self.options, format, color, out);
+        }
+        let starts: HashSet<(&str, u32, u32)> = report
+            .resources
+            .iter()
+            .chain(&report.foreign)
+            .flat_map(|r| [&r.old_location, &r.new_location])
+            .flatten()
+            .map(|l| (l.file.as_str(), l.line, l.column))
+            .collect();
+        let shown: Vec<&(Skipped<Digest>, Skipped<Pairing>)> =
+            self.pairs.iter().filter(|(o, _)| starts.contains(&start_of(o))).collect();
+        let (mut old, mut new) = (self.old.resources().to_vec(), self.new.resources().to_vec());
+        for (o, n) in shown {
+            // Parsed before with the same options: an error here leaves the pair unshown.
+            old.extend(o.parse(&self.options.parse).unwrap_or_default());
+            new.extend(n.parse(&self.options.parse).unwrap_or_default());
+        }
+        let (old, new) = (ManifestSet::from_resources(old), ManifestSet::from_resources(new));
+        write_report(report, &old, &new, &self.options, format, color, out)
+    }
+
+    /// One batch of pairs, parsed again as two small sets.
+    fn parse_pairs(
+        &self,
+        batch: &[(Skipped<Digest>, Skipped<Pairing>)],
+    ) -> Result<(ManifestSet, ManifestSet), crate::yaml::Error> {
+        let parse = &self.options.parse;
+        let parsed: Vec<(Vec<Resource>, Vec<Resource>)> = batch
+            .par_iter()
+            .map(|(o, n)| Ok((o.parse(parse)?, n.parse(parse)?)))
+            .collect::<Result<_, _>>()?;
+        let (old, new): (Vec<Vec<Resource>>, Vec<Vec<Resource>>) = parsed.into_iter().unzip();
+        let set = |v: Vec<Vec<Resource>>| ManifestSet::from_resources(v.into_iter().flatten().collect());
+        Ok((set(old), set(new)))
     }
 
     fn build<E: Into<crate::Error>>(
@@ -116,45 +181,69 @@ impl DiffInputs {
         load_old: impl FnOnce(&Loader<'_, OldSide>) -> Result<Loaded<Digest>, E>,
         load_new: impl FnOnce(&Loader<'_, NewSide<'_>>) -> Result<Loaded<Pairing>, E>,
     ) -> Result<DiffInputs, crate::Error> {
-        let hasher = foldhash::fast::RandomState::default();
+        let hasher = Hasher::default();
         // `explain` lists the equalizations of every pair, identical ones included.
         let enabled = !options.explain;
         let old_side = OldSide { hasher: &hasher, enabled };
         let mut old = load_old(&Loader { options: &options.parse, filter: &old_side }).map_err(Into::into)?;
         let new_side = NewSide::new(&old, &hasher);
         let mut new = load_new(&Loader { options: &options.parse, filter: &new_side }).map_err(Into::into)?;
-        let checks = Checks::new(&old, &new, &hasher, options);
-        let mut partnered = vec![false; old.skipped.len()];
+        let crds = super::crd_infos(&old.set, &new.set);
+        let checks = Checks::new(&old, &new, &hasher, &crds, options);
+        let mut old_records: Vec<Option<Skipped<Digest>>> = old.skipped.drain(..).map(Some).collect();
+        let mut pairs = Vec::new();
         let mut identical = 0;
-        let keep_new: Vec<bool> = new
-            .skipped
-            .iter()
-            .map(|s| {
-                let ok = checks.pair_is_identical(&s.tag.digest);
-                partnered[s.tag.partner] |= ok;
-                identical += usize::from(ok);
-                !ok
-            })
-            .collect();
+        let mut whole_new = Vec::new();
+        for record in new.skipped.drain(..) {
+            let partner = record.tag.partner as usize;
+            let plain = checks.pair_is_plain(&record.tag.digest);
+            match (plain, record.tag.identical) {
+                (true, true) => {
+                    identical += 1;
+                    old_records[partner] = None;
+                }
+                (true, false) => {
+                    if let Some(o) = old_records[partner].take() {
+                        pairs.push((o, record));
+                    }
+                }
+                (false, _) => whole_new.push(record),
+            }
+        }
         let parse = &options.parse;
-        let again_old = parse_again(&old.skipped, |i| !partnered[i], parse)?;
-        let again_new = parse_again(&new.skipped, |i| keep_new[i], parse)?;
-        old.skipped = Vec::new();
-        new.skipped = Vec::new();
+        let whole_old: Vec<Skipped<Digest>> = old_records.into_iter().flatten().collect();
+        let again_old = parse_again(&whole_old, parse)?;
+        let again_new = parse_again(&whole_new, parse)?;
         old.restore(again_old);
         new.restore(again_new);
-        Ok(DiffInputs { old: old.set, new: new.set, identical })
+        Ok(DiffInputs { options: options.clone(), old: old.set, new: new.set, crds, pairs, identical })
     }
 }
 
-/// The skipped objects at the indices `wanted` selects, parsed again (in parallel).
+/// Where a left-out object starts: file, line, column (as report locations say).
+fn start_of<T>(s: &Skipped<T>) -> (&str, u32, u32) {
+    let pos = s.source.position(s.root_range().start);
+    (s.source.name(), pos.line, pos.column)
+}
+
+/// A document that parsed once failing to parse again: reported, never expected.
+fn reparse_error(error: &crate::yaml::Error) -> DiffError {
+    let l = error.location();
+    DiffError {
+        code: error.code().to_string(),
+        message: error.to_string(),
+        resource: String::new(),
+        locations: vec![Location { file: l.file.clone(), line: l.line, column: l.column }],
+    }
+}
+
+/// Skipped objects parsed again (in parallel), in their order.
 fn parse_again<T: Sync>(
     skipped: &[Skipped<T>],
-    wanted: impl Fn(usize) -> bool + Sync,
     options: &ParseOptions,
 ) -> Result<Vec<Resource>, crate::yaml::Error> {
     let parsed: Vec<Result<Vec<Resource>, crate::yaml::Error>> =
-        (0..skipped.len()).into_par_iter().filter(|&i| wanted(i)).map(|i| skipped[i].parse(options)).collect();
+        skipped.par_iter().map(|s| s.parse(options)).collect();
     let mut out = Vec::with_capacity(parsed.len());
     for p in parsed {
         out.extend(p?);
@@ -162,39 +251,43 @@ fn parse_again<T: Sync>(
     Ok(out)
 }
 
-/// An identity as hashes: (group, kind), the written namespace, the name; and the scope when
-/// the kind is built in. Equal identities have equal digests; unequal ones almost never do,
-/// and when they do the checks only become stricter (a pair is parsed again for nothing).
+/// An identity as hashes: (group, kind), the written namespace (0 when there is none; hashes
+/// of namespaces are odd), the name; and the scope when the kind is built in. Equal identities
+/// have equal digests; unequal ones almost never do, and when they do the checks only become
+/// stricter (a pair is parsed again for nothing).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Digest {
     group_kind: u64,
-    namespace: Option<u64>,
+    namespace: u64,
     name: u64,
     builtin_scope: Option<bool>,
 }
 
 impl Digest {
-    fn of(r: &Resource, hasher: &foldhash::fast::RandomState) -> Digest {
+    fn of(r: &Resource, hasher: &Hasher) -> Digest {
         let id = r.id();
         Digest {
             group_kind: hasher.hash_one((&id.group, &id.kind)),
-            namespace: id.namespace.as_ref().map(|ns| hasher.hash_one(ns.as_str())),
+            namespace: id.namespace.as_ref().map_or(0, |ns| hasher.hash_one(ns.as_str()) | 1),
             name: hasher.hash_one(id.name.as_str()),
             builtin_scope: schema::builtin_scope(&id.group, &id.kind),
         }
     }
 }
 
+type Hasher = foldhash::fast::RandomState;
+
 /// Whether an object may be left out at all: objects named by the server (`generateName`) are
 /// always added or removed, and CRDs tell the scope of other kinds.
 fn may_leave_out(r: &Resource) -> bool {
     let id = r.id();
-    !id.generate_name && !(id.kind == "CustomResourceDefinition" && id.group == "apiextensions.k8s.io")
+    let crd = id.kind == "CustomResourceDefinition" && id.group == "apiextensions.k8s.io";
+    !id.generate_name && !crd
 }
 
 /// OLD: every plain object is left out, remembered by its identity.
 struct OldSide<'h> {
-    hasher: &'h foldhash::fast::RandomState,
+    hasher: &'h Hasher,
     enabled: bool,
 }
 
@@ -209,27 +302,31 @@ impl DocumentFilter for OldSide<'_> {
 /// A NEW object left out, and the index of its byte-identical OLD partner.
 struct Pairing {
     digest: Digest,
-    partner: usize,
+    partner: u32,
+    /// The texts are byte-identical (else the pair is compared, in a batch).
+    identical: bool,
 }
 
-/// NEW: an object is left out when the OLD object of the same identity has the same text.
+/// NEW: an object is left out when an OLD object was left out under the same identity.
 struct NewSide<'o> {
-    hasher: &'o foldhash::fast::RandomState,
+    hasher: &'o Hasher,
     old: &'o [Skipped<Digest>],
-    /// OLD objects left out, by identity; `None` when the identity is there twice.
-    by_digest: HashMap<Digest, Option<usize>, foldhash::fast::RandomState>,
-    /// The text of each OLD object left out (its root node's bytes).
-    texts: Vec<std::ops::Range<usize>>,
+    /// OLD objects left out, by a hash of their digest; [`AMBIGUOUS`] when two share it.
+    by_digest: HashMap<u64, u32, Hasher>,
 }
+
+/// Two OLD objects left out share a digest hash: neither is a partner.
+const AMBIGUOUS: u32 = u32::MAX;
 
 impl<'o> NewSide<'o> {
-    fn new(old: &'o Loaded<Digest>, hasher: &'o foldhash::fast::RandomState) -> NewSide<'o> {
-        let mut by_digest: HashMap<Digest, Option<usize>, _> = HashMap::default();
+    fn new(old: &'o Loaded<Digest>, hasher: &'o Hasher) -> NewSide<'o> {
+        let mut by_digest: HashMap<u64, u32, Hasher> =
+            HashMap::with_capacity_and_hasher(old.skipped.len(), Hasher::default());
         for (i, s) in old.skipped.iter().enumerate() {
-            by_digest.entry(s.tag).and_modify(|e| *e = None).or_insert(Some(i));
+            let i = u32::try_from(i).unwrap_or(AMBIGUOUS);
+            by_digest.entry(hasher.hash_one(s.tag)).and_modify(|e| *e = AMBIGUOUS).or_insert(i);
         }
-        let texts = old.skipped.iter().map(Skipped::root_range).collect();
-        NewSide { hasher, old: &old.skipped, by_digest, texts }
+        NewSide { hasher, old: &old.skipped, by_digest }
     }
 }
 
@@ -241,10 +338,14 @@ impl DocumentFilter for NewSide<'_> {
             return None;
         }
         let digest = Digest::of(r, self.hasher);
-        let partner = (*self.by_digest.get(&digest)?)?;
-        let old = &self.old[partner];
-        let same = old.source.text().get(self.texts[partner].clone()) == Some(r.node().source_text());
-        same.then_some(Pairing { digest, partner })
+        let partner = *self.by_digest.get(&self.hasher.hash_one(digest))?;
+        let old = self.old.get(partner as usize)?;
+        // Equal texts are equal objects, identity included. Differing objects are paired by
+        // digest (three 64-bit hashes with a per-run seed) unless they are Secrets, whose
+        // fingerprints read the documents kept whole.
+        let identical = old.source.text().get(old.root_range()) == Some(r.node().source_text());
+        let secret = r.id().kind == "Secret" && r.id().group.is_empty();
+        (identical || !secret).then_some(Pairing { digest, partner, identical })
     }
 }
 
@@ -252,69 +353,78 @@ impl DocumentFilter for NewSide<'_> {
 type Key = (u64, u64, u64);
 
 /// What the diff would decide about an identical pair, from the identities of both sides.
-struct Checks {
+struct Checks<'h> {
+    hasher: &'h Hasher,
     crd_scopes: HashMap<u64, bool>,
     default_ns: u64,
     cluster: u64,
-    counts: [HashMap<Key, u32, foldhash::fast::RandomState>; 2],
+    /// How many objects of each side have a key (by a hash of the key: a collision only
+    /// counts more, which parses a pair again for nothing).
+    counts: [HashMap<u64, u32, Hasher>; 2],
 }
 
-impl Checks {
+impl<'h> Checks<'h> {
     fn new(
         old: &Loaded<Digest>,
         new: &Loaded<Pairing>,
-        hasher: &foldhash::fast::RandomState,
+        hasher: &'h Hasher,
+        crds: &Crds,
         options: &DiffOptions,
-    ) -> Checks {
-        let crd_scopes = super::crd_infos(&old.set, &new.set)
-            .into_iter()
-            .map(|((group, kind), info)| (hasher.hash_one((&group, &kind)), info.namespaced))
+    ) -> Checks<'h> {
+        let crd_scopes = crds
+            .iter()
+            .map(|((group, kind), info)| (hasher.hash_one((group, kind)), info.namespaced))
             .collect();
-        let default_ns = hasher.hash_one(options.namespace.as_deref().unwrap_or("default"));
-        let mut checks =
-            Checks { crd_scopes, default_ns, cluster: hasher.hash_one(""), counts: Default::default() };
+        let namespace = |ns: &str| hasher.hash_one(ns) | 1;
+        let default_ns = namespace(options.namespace.as_deref().unwrap_or("default"));
+        let mut checks = Checks { hasher, crd_scopes, default_ns, cluster: 0, counts: Default::default() };
         let kept = |set: &ManifestSet| -> Vec<Digest> {
-            set.resources()
-                .iter()
-                .filter(|r| !r.id().generate_name)
-                .map(|r| Digest::of(r, hasher))
-                .collect()
+            set.resources().iter().filter(|r| !r.id().generate_name).map(|r| Digest::of(r, hasher)).collect()
         };
-        let old_digests = kept(&old.set).into_iter().chain(old.skipped.iter().map(|s| s.tag));
-        let new_digests = kept(&new.set).into_iter().chain(new.skipped.iter().map(|s| s.tag.digest));
-        for d in old_digests.collect::<Vec<_>>() {
-            *checks.counts[0].entry(checks.key(&d).0).or_default() += 1;
-        }
-        for d in new_digests.collect::<Vec<_>>() {
-            *checks.counts[1].entry(checks.key(&d).0).or_default() += 1;
-        }
+        let old_side = kept(&old.set).into_iter().chain(old.skipped.iter().map(|s| s.tag));
+        let new_side = kept(&new.set).into_iter().chain(new.skipped.iter().map(|s| s.tag.digest));
+        let counted = |side: &mut dyn Iterator<Item = Digest>, checks: &Checks<'_>| {
+            let mut counts: HashMap<u64, u32, Hasher> = HashMap::default();
+            for d in side {
+                *counts.entry(checks.slot(&checks.key(&d).0)).or_default() += 1;
+            }
+            counts
+        };
+        checks.counts = [counted(&mut { old_side }, &checks), counted(&mut { new_side }, &checks)];
         checks
+    }
+
+    fn slot(&self, key: &Key) -> u64 {
+        self.hasher.hash_one(key)
     }
 
     /// The identity key, whether the scope is known, and whether a namespace is ignored.
     fn key(&self, d: &Digest) -> (Key, bool, bool) {
         let scope = d.builtin_scope.or_else(|| self.crd_scopes.get(&d.group_kind).copied());
-        let (namespace, ignored) = key_namespace(scope, d.namespace, self.default_ns, self.cluster);
+        let written = (d.namespace != 0).then_some(d.namespace);
+        let (namespace, ignored) = key_namespace(scope, written, self.default_ns, self.cluster);
         ((d.group_kind, namespace, d.name), scope.is_some(), ignored)
     }
 
-    fn count(&self, key: &Key) -> u32 {
-        self.counts.iter().map(|c| c.get(key).copied().unwrap_or(0)).max().unwrap_or(0)
+    fn count(&self, side: usize, key: &Key) -> u32 {
+        self.counts[side].get(&self.slot(key)).copied().unwrap_or(0)
     }
 
-    /// Whether the diff would pair these two byte-identical objects with each other and report
-    /// nothing else about them: a key unique on both sides, no ignored namespace (a warning),
+    /// Whether the diff would pair these two objects with each other and say nothing else about
+    /// them (so a pair can be compared on its own, or counted when identical): a key unique on both sides, no ignored namespace (a warning),
     /// and, for a kind of unknown scope, no object under the other spelling of its key (the
     /// diff matches "no namespace" and the default namespace to each other).
-    fn pair_is_identical(&self, d: &Digest) -> bool {
+    fn pair_is_plain(&self, d: &Digest) -> bool {
         let (key, scope_known, ignored) = self.key(d);
-        let unique = self.counts.iter().all(|c| c.get(&key) == Some(&1));
+        let unique = (0..2).all(|side| self.count(side, &key) == 1);
         let alias = match key.1 {
             _ if scope_known => None,
             ns if ns == self.cluster => Some(self.default_ns),
             ns if ns == self.default_ns => Some(self.cluster),
             _ => None,
         };
-        unique && !ignored && alias.is_none_or(|ns| self.count(&(key.0, ns, key.2)) == 0)
+        unique
+            && !ignored
+            && alias.is_none_or(|ns| (0..2).all(|side| self.count(side, &(key.0, ns, key.2)) == 0))
     }
 }

@@ -38,8 +38,8 @@ mod compare;
 mod documents;
 mod error;
 mod fingerprint;
-mod inputs;
 pub mod ignore;
+mod inputs;
 mod normalize;
 mod output;
 pub mod patch;
@@ -672,7 +672,7 @@ pub struct DiffReport {
 /// # Errors
 /// YAML errors of either text.
 pub fn diff_texts(old: &str, new: &str, options: &DiffOptions) -> Result<DiffReport, crate::Error> {
-    Ok(DiffInputs::from_texts(old, new, options)?.diff(options))
+    Ok(DiffInputs::from_texts(old, new, options)?.diff())
 }
 
 /// Diffs two lists of command-line sources (files, directories, `-`, `git:REF:PATH`), keeping
@@ -686,7 +686,7 @@ pub fn diff_sources<S: AsRef<str>>(
     repo_dir: Option<&Path>,
     options: &DiffOptions,
 ) -> Result<DiffReport, crate::Error> {
-    Ok(DiffInputs::load(old, new, repo_dir, options)?.diff(options))
+    Ok(DiffInputs::load(old, new, repo_dir, options)?.diff())
 }
 
 /// Indices of an OLD and a NEW entry.
@@ -746,16 +746,76 @@ pub fn diff(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) -> Diff
     diff_counting(old, new, options, 0)
 }
 
+/// CRD facts by (group, kind), as [`crd_infos`] reads them from the inputs.
+pub(crate) type Crds = HashMap<(String, String), schema::CrdInfo>;
+
+/// Suppressed changes are grouped by ignore rule, path, and OLD and NEW values as JSON text.
+type SuppressedKey = (usize, String, String, String);
+
+/// What comparing two sets found, before the report is finished. [`DiffInputs`] compares
+/// its sides in parts and merges their findings; suppressed changes are grouped by (rule,
+/// path, OLD and NEW values as JSON) with a count and the values.
+#[derive(Default)]
+pub(crate) struct Findings {
+    resources: Vec<ResourceDiff>,
+    foreign: Vec<ResourceDiff>,
+    unchanged: usize,
+    ignored: usize,
+    foreign_changes: usize,
+    suppressed: BTreeMap<SuppressedKey, (usize, Value, Value)>,
+    warnings: Vec<Warning>,
+    errors: Vec<DiffError>,
+    explain: Vec<Explanation>,
+}
+
+impl Findings {
+    /// Adds the findings of another part of the same inputs.
+    pub(crate) fn merge(&mut self, other: Findings) {
+        self.resources.extend(other.resources);
+        self.foreign.extend(other.foreign);
+        self.unchanged += other.unchanged;
+        self.ignored += other.ignored;
+        self.foreign_changes += other.foreign_changes;
+        for (k, (count, old, new)) in other.suppressed {
+            self.suppressed.entry(k).or_insert((0, old, new)).0 += count;
+        }
+        self.warnings.extend(other.warnings);
+        self.errors.extend(other.errors);
+        self.explain.extend(other.explain);
+    }
+
+    /// Counts `n` more unchanged objects.
+    pub(crate) fn add_unchanged(&mut self, n: usize) {
+        self.unchanged += n;
+    }
+}
+
 /// [`diff`], with `identical` more pairs of byte-identical objects left out of the sets by
 /// [`DiffInputs`] (counted as unchanged).
-fn diff_counting(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions, identical: usize) -> DiffReport {
+fn diff_counting(
+    old: &ManifestSet,
+    new: &ManifestSet,
+    options: &DiffOptions,
+    identical: usize,
+) -> DiffReport {
+    let mut findings = compare_sets(old, new, options, &crd_infos(old, new));
+    findings.add_unchanged(identical);
+    finish(findings, old, new, options)
+}
+
+/// Matches and compares two sets (CRD facts `crds` may come from a larger whole).
+pub(crate) fn compare_sets(
+    old: &ManifestSet,
+    new: &ManifestSet,
+    options: &DiffOptions,
+    crds: &Crds,
+) -> Findings {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let default_ns = options.namespace.clone().unwrap_or_else(|| "default".into());
-    let crds = crd_infos(old, new);
     // Both sides are indexed at once (one per core).
     let ((mut old_side, old_errors, old_warnings), (mut new_side, new_errors, new_warnings)) =
-        rayon::join(|| side(old, &crds, &default_ns), || side(new, &crds, &default_ns));
+        rayon::join(|| side(old, crds, &default_ns), || side(new, crds, &default_ns));
     errors.extend(old_errors.into_iter().chain(new_errors));
     warnings.extend(old_warnings.into_iter().chain(new_warnings));
     // A duplicated identity is not diffed on either side.
@@ -833,72 +893,85 @@ fn diff_counting(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions, id
     let compare_matched = |&(oi, ni): &Pair| -> Compared {
         let (o, n) = (&old_side.entries[oi], &new_side.entries[ni]);
         match (prepared(o.res), prepared(n.res)) {
-            (Ok(op), Ok(np)) => compare_pair(o, &op, n, &np, false, options, &crds),
+            (Ok(op), Ok(np)) => compare_pair(o, &op, n, &np, false, options, crds),
             (a, b) => Compared::failed([a.err(), b.err()].into_iter().flatten().collect()),
         }
     };
     let compare_renamed = |&(oi, ni): &Pair| -> Compared {
         let (o, n) = (&old_side.entries[oi], &new_side.entries[ni]);
         match (o.prepared.as_ref(), n.prepared.as_ref()) {
-            (Some(op), Some(np)) => compare_pair(o, op, n, np, true, options, &crds),
+            (Some(op), Some(np)) => compare_pair(o, op, n, np, true, options, crds),
             _ => Compared::failed(Vec::new()),
         }
     };
     let compared: Vec<Compared> =
         pairs.par_iter().map(compare_matched).chain(renames.par_iter().map(compare_renamed)).collect();
 
-    let mut report = DiffReport {
-        schema: SCHEMA,
-        mode: options.mode,
-        summary: Summary::default(),
-        exit_code: 0,
-        resources: Vec::new(),
-        suppressed: Vec::new(),
-        warnings,
-        errors,
-        explain: options.explain.then(Vec::new),
-        foreign: Vec::new(),
-        acknowledged: Vec::new(),
-        hidden_changes: Vec::new(),
-    };
-    report.summary.unchanged += same.len() + identical;
-    let mut suppressed: BTreeMap<(usize, String, String, String), usize> = BTreeMap::new();
-    let mut suppressed_values: HashMap<(usize, String, String, String), (Value, Value)> = HashMap::new();
+    let mut found = Findings { unchanged: same.len(), warnings, errors, ..Findings::default() };
     for c in compared {
-        for (rule, ch) in &c.suppressed {
-            let k = (*rule, ch.path.clone(), json_text(&ch.old), json_text(&ch.new));
-            *suppressed.entry(k.clone()).or_default() += 1;
-            suppressed_values.entry(k).or_insert_with(|| (ch.old.clone(), ch.new.clone()));
-            report.summary.ignored += 1;
+        for (rule, ch) in c.suppressed {
+            let k = (rule, ch.path, json_text(&ch.old), json_text(&ch.new));
+            found.suppressed.entry(k).or_insert((0, ch.old, ch.new)).0 += 1;
+            found.ignored += 1;
         }
-        report.warnings.extend(c.warnings);
+        found.warnings.extend(c.warnings);
         if let Some(f) = c.foreign {
-            report.summary.foreign += f.changes.len();
+            found.foreign_changes += f.changes.len();
             if options.show_foreign {
-                report.foreign.push(f);
+                found.foreign.push(f);
             }
         }
-        if let Some(ex) = report.explain.as_mut() {
-            ex.extend(c.explains);
+        if options.explain {
+            found.explain.extend(c.explains);
         }
         if c.failed {
-            report.errors.extend(c.errors);
+            found.errors.extend(c.errors);
             continue;
         }
         match c.diff {
-            Some(d) => report.resources.push(d),
-            None => report.summary.unchanged += 1,
+            Some(d) => found.resources.push(d),
+            None => found.unchanged += 1,
         }
     }
     for &oi in unmatched_old.iter().filter(|i| !renamed_old.contains(i)) {
-        report.resources.push(whole(&old_side.entries[oi], ChangeKind::Removed));
+        found.resources.push(whole(&old_side.entries[oi], ChangeKind::Removed));
     }
     for &ni in unmatched_new.iter().filter(|i| !renamed_new.contains(i)) {
-        report.resources.push(whole(&new_side.entries[ni], ChangeKind::Added));
+        found.resources.push(whole(&new_side.entries[ni], ChangeKind::Added));
     }
     for &oi in &old_side.generated {
-        report.resources.push(whole(&old_side.entries[oi], ChangeKind::Removed));
+        found.resources.push(whole(&old_side.entries[oi], ChangeKind::Removed));
     }
+    found
+}
+
+/// The report from the findings of the whole inputs (`old` and `new` serve Secret
+/// fingerprints): renames' references collapsed, ids, baseline, sorting, counts, exit code.
+pub(crate) fn finish(
+    found: Findings,
+    old: &ManifestSet,
+    new: &ManifestSet,
+    options: &DiffOptions,
+) -> DiffReport {
+    let mut report = DiffReport {
+        schema: SCHEMA,
+        mode: options.mode,
+        summary: Summary {
+            unchanged: found.unchanged,
+            ignored: found.ignored,
+            foreign: found.foreign_changes,
+            ..Summary::default()
+        },
+        exit_code: 0,
+        resources: found.resources,
+        suppressed: Vec::new(),
+        warnings: found.warnings,
+        errors: found.errors,
+        explain: options.explain.then_some(found.explain),
+        foreign: found.foreign,
+        acknowledged: Vec::new(),
+        hidden_changes: Vec::new(),
+    };
     collapse_rename_references(&mut report.resources);
     baseline::assign_ids(&mut report.resources);
     baseline::assign_ids(&mut report.foreign);
@@ -906,17 +979,15 @@ fn diff_counting(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions, id
     if let Some(b) = &options.baseline {
         baseline::apply(&mut report, b, jiff::Timestamp::now());
     }
-    report.suppressed = suppressed
+    report.suppressed = found
+        .suppressed
         .into_iter()
-        .map(|(k, count)| {
-            let (old, new) = suppressed_values.remove(&k).unwrap_or_default();
-            SuppressedGroup {
-                rule: options.ignore.get(k.0).map(|r| r.text.clone()).unwrap_or_default(),
-                path: k.1,
-                old,
-                new,
-                resources: count,
-            }
+        .map(|(k, (count, old, new))| SuppressedGroup {
+            rule: options.ignore.get(k.0).map(|r| r.text.clone()).unwrap_or_default(),
+            path: k.1,
+            old,
+            new,
+            resources: count,
         })
         .collect();
     report.resources.sort_by(|a, b| {
@@ -1033,7 +1104,12 @@ pub(crate) fn crd_infos(old: &ManifestSet, new: &ManifestSet) -> HashMap<(String
 /// cluster-scoped ones, what is written (or `cluster`) when the scope is unknown. The flag is
 /// set when a cluster-scoped object names a namespace, which is then ignored. Generic so the
 /// loader of [`DiffInputs`] applies the same rule to hashed namespaces.
-pub(crate) fn key_namespace<T: Copy>(scope: Option<bool>, written: Option<T>, default: T, cluster: T) -> (T, bool) {
+pub(crate) fn key_namespace<T: Copy>(
+    scope: Option<bool>,
+    written: Option<T>,
+    default: T,
+    cluster: T,
+) -> (T, bool) {
     match (scope, written) {
         (Some(true), ns) => (ns.unwrap_or(default), false),
         (Some(false), ns) => (cluster, ns.is_some()),

@@ -168,7 +168,7 @@ pub fn render_texts(
     options: &DiffOptions,
     format: Format,
 ) -> Result<Rendered, crate::Error> {
-    Ok(DiffInputs::from_texts(old, new, options)?.render(options, format, false))
+    Ok(DiffInputs::from_texts(old, new, options)?.render(format, false))
 }
 
 /// Diffs two lists of command-line sources (files, directories, `-`, `git:REF:PATH`) and renders
@@ -197,5 +197,5 @@ pub fn render_sources<S: AsRef<str>>(
     format: Format,
     color: bool,
 ) -> Result<Rendered, crate::Error> {
-    Ok(DiffInputs::load(old, new, repo_dir, options)?.render(options, format, color))
+    Ok(DiffInputs::load(old, new, repo_dir, options)?.render(format, color))
 }

@@ -89,6 +89,10 @@ impl<T> Loaded<T> {
 
     fn concat(parts: Vec<Result<Loaded<T>, Error>>) -> Result<Loaded<T>, Error> {
         let mut all = Loaded::default();
+        // Sized once: records of skipped objects are most of what a diff keeps of a side.
+        let ok = || parts.iter().filter_map(|p| p.as_ref().ok());
+        all.set.resources.reserve_exact(ok().map(|p| p.set.resources.len()).sum());
+        all.skipped.reserve_exact(ok().map(|p| p.skipped.len()).sum());
         for part in parts {
             all.extend(part?);
         }

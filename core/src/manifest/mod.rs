@@ -12,6 +12,6 @@ mod set;
 
 pub use error::Error;
 pub use id::ResourceId;
-pub use resource::{Problem, Resource, ResourceSummary};
 pub(crate) use load::{DocumentFilter, Loaded, Loader, Skipped};
+pub use resource::{Problem, Resource, ResourceSummary};
 pub use set::{ManifestSet, RepoChoice, SourceSpec, has_manifest_extension, manifest_files_below};

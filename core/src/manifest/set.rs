@@ -210,7 +210,12 @@ impl ManifestSet {
     /// # Errors
     /// Git errors (`git.ref-not-found`, `git.path-not-found` for a path absent at `rev`, …), or
     /// the first YAML error.
-    pub fn from_git(repo: &Repo, rev: &str, path: &str, options: &ParseOptions) -> Result<ManifestSet, Error> {
+    pub fn from_git(
+        repo: &Repo,
+        rev: &str,
+        path: &str,
+        options: &ParseOptions,
+    ) -> Result<ManifestSet, Error> {
         Ok(keep_all(options).git(repo, rev, path)?.set)
     }
 
@@ -218,7 +223,11 @@ impl ManifestSet {
     ///
     /// # Errors
     /// The first error of any source; `manifest.invalid-source` for a git source without a repo.
-    pub fn load(sources: &[SourceSpec], repo: Option<&Repo>, options: &ParseOptions) -> Result<ManifestSet, Error> {
+    pub fn load(
+        sources: &[SourceSpec],
+        repo: Option<&Repo>,
+        options: &ParseOptions,
+    ) -> Result<ManifestSet, Error> {
         Ok(keep_all(options).specs(sources, repo)?.set)
     }
 

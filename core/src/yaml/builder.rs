@@ -74,8 +74,9 @@ impl<'s> Documents<'s> {
 /// (diff keeps only the documents that differ and parses them again when needed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Resume {
-    offset: usize,
-    index: usize,
+    // u32: the input-size limit keeps sources far below 4 GiB (many are kept at once).
+    offset: u32,
+    index: u32,
 }
 
 impl<'s> Documents<'s> {
@@ -86,7 +87,8 @@ impl<'s> Documents<'s> {
             return None;
         }
         let (offset, done) = self.events.boundary()?;
-        (done == self.index).then_some(Resume { offset, index: self.index })
+        let (offset, index) = (u32::try_from(offset).ok()?, u32::try_from(self.index).ok()?);
+        (done == self.index).then_some(Resume { offset, index })
     }
 
     /// Parses `source` from a [`Resume`] point taken while parsing the same source with the
@@ -95,9 +97,14 @@ impl<'s> Documents<'s> {
         let options = capped(options);
         Documents {
             source,
-            events: FastEvents::resume(source.text(), options.limits.max_depth, at.offset, at.index),
+            events: FastEvents::resume(
+                source.text(),
+                options.limits.max_depth,
+                at.offset as usize,
+                at.index as usize,
+            ),
             options,
-            index: at.index,
+            index: at.index as usize,
             finished: false,
             // The input-wide checks passed when the point was taken.
             pending_error: None,

@@ -63,7 +63,10 @@ impl Source {
         let newlines = memchr::memchr_iter(b'\n', text.as_bytes());
         let mut checkpoints = vec![0];
         checkpoints.extend(
-            newlines.skip(LINE_STRIDE - 1).step_by(LINE_STRIDE).map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+            newlines
+                .skip(LINE_STRIDE - 1)
+                .step_by(LINE_STRIDE)
+                .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
         );
         checkpoints.shrink_to_fit();
         Source { name: name.into(), text, checkpoints }
