@@ -37,7 +37,24 @@ enum Command {
     Validate(commands::validate::Args),
 }
 
+/// `mi_option_purge_delay` in mimalloc's `mi_option_t` (the same in its v2 and v3 headers).
+#[cfg(not(gk_sysalloc))]
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Freed memory goes back to the system at once. mimalloc v3 waits a second by default, longer
+/// than most runs: a diff would hold the trees of every batch it freed (peak memory +25 %),
+/// for no measurable gain in time.
+fn allocator_options() {
+    #[cfg(not(gk_sysalloc))]
+    // SAFETY: sets an integer option of the allocator; valid at any time, from any thread.
+    #[allow(unsafe_code)]
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+    }
+}
+
 fn main() -> ExitCode {
+    allocator_options();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Manifests(args) => commands::manifests::run(&args),
