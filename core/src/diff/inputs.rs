@@ -39,7 +39,7 @@ use std::sync::Arc;
 
 /// Pairs of differing objects parsed and compared at a time: their trees are freed before the
 /// next batch, so memory holds a batch, not a side.
-const PAIRS_PER_BATCH: usize = 256;
+const PAIRS_PER_BATCH: usize = 128;
 
 /// OLD and NEW as a diff needs them: byte-identical pairs counted, pairs of differing objects
 /// remembered to be parsed again in batches, everything else (unpaired objects, duplicates,
@@ -105,6 +105,8 @@ impl DiffInputs {
     #[must_use]
     pub fn diff(&self) -> DiffReport {
         let mut found = Findings::default();
+        // Most pairs differ: one allocation for their reports, not a doubling per batch.
+        found.reserve(self.pairs.len());
         for batch in self.pairs.chunks(PAIRS_PER_BATCH) {
             match self.parse_pairs(batch) {
                 Ok((old, new)) => found.merge(compare_sets(&old, &new, &self.options, &self.crds)),
@@ -313,6 +315,9 @@ struct NewSide<'o> {
     old: &'o [Skipped<Digest>],
     /// OLD objects left out, by a hash of their digest; [`AMBIGUOUS`] when two share it.
     by_digest: HashMap<u64, u32, Hasher>,
+    /// The same, by a hash of their documents' whole texts: a NEW document with the same text
+    /// is not even read.
+    by_text: HashMap<u64, u32, Hasher>,
 }
 
 /// Two OLD objects left out share a digest hash: neither is a partner.
@@ -320,18 +325,35 @@ const AMBIGUOUS: u32 = u32::MAX;
 
 impl<'o> NewSide<'o> {
     fn new(old: &'o Loaded<Digest>, hasher: &'o Hasher) -> NewSide<'o> {
-        let mut by_digest: HashMap<u64, u32, Hasher> =
-            HashMap::with_capacity_and_hasher(old.skipped.len(), Hasher::default());
-        for (i, s) in old.skipped.iter().enumerate() {
-            let i = u32::try_from(i).unwrap_or(AMBIGUOUS);
-            by_digest.entry(hasher.hash_one(s.tag)).and_modify(|e| *e = AMBIGUOUS).or_insert(i);
-        }
-        NewSide { hasher, old: &old.skipped, by_digest }
+        let index = |key: &dyn Fn(&Skipped<Digest>) -> u64| {
+            let mut map: HashMap<u64, u32, Hasher> =
+                HashMap::with_capacity_and_hasher(old.skipped.len(), Hasher::default());
+            for (i, s) in old.skipped.iter().enumerate() {
+                let i = u32::try_from(i).unwrap_or(AMBIGUOUS);
+                map.entry(key(s)).and_modify(|e| *e = AMBIGUOUS).or_insert(i);
+            }
+            map
+        };
+        let by_digest = index(&|s| hasher.hash_one(s.tag));
+        let by_text = index(&|s| hasher.hash_one(&s.source.text()[s.document_range()]));
+        NewSide { hasher, old: &old.skipped, by_digest, by_text }
     }
 }
 
 impl DocumentFilter for NewSide<'_> {
     type Tag = Pairing;
+
+    fn skip_text(&self, text: &str) -> Option<(Pairing, std::ops::Range<usize>)> {
+        let partner = *self.by_text.get(&self.hasher.hash_one(text))?;
+        let old = self.old.get(partner as usize)?;
+        let range = old.document_range();
+        if old.source.text().get(range.clone()) != Some(text) {
+            return None;
+        }
+        let root = old.root_range();
+        let pairing = Pairing { digest: old.tag, partner, identical: true };
+        Some((pairing, root.start - range.start..root.end - range.start))
+    }
 
     fn skip(&self, r: &Resource) -> Option<Pairing> {
         if !may_leave_out(r) || self.by_digest.is_empty() {

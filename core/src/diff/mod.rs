@@ -784,6 +784,11 @@ impl Findings {
         self.explain.extend(other.explain);
     }
 
+    /// Room for `n` more changed objects.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.resources.reserve_exact(n);
+    }
+
     /// Counts `n` more unchanged objects.
     pub(crate) fn add_unchanged(&mut self, n: usize) {
         self.unchanged += n;

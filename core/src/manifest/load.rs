@@ -25,6 +25,15 @@ pub(crate) trait DocumentFilter: Sync {
     /// root (not a `List` item), in a document without problems that can be parsed again on
     /// its own.
     fn skip(&self, resource: &Resource) -> Option<Self::Tag>;
+
+    /// `Some` leaves out, without reading it, the next document, whose whole text (markers and
+    /// comments included) is `text`, with the byte range of its object within `text`. Only
+    /// for a text equal to that of a document read before with the same options and left out
+    /// by [`DocumentFilter::skip`]: reading it would give the same object.
+    fn skip_text(&self, text: &str) -> Option<(Self::Tag, std::ops::Range<usize>)> {
+        let _ = text;
+        None
+    }
 }
 
 /// The filter that keeps every object.
@@ -44,6 +53,8 @@ pub(crate) struct Skipped<T> {
     at: Resume,
     /// Byte range of the object's text in `source`.
     root: (u32, u32),
+    /// End of the document's whole text (it starts at `at`).
+    end: u32,
     pub(crate) tag: T,
 }
 
@@ -51,6 +62,11 @@ impl<T> Skipped<T> {
     /// Where the object's text is in its source.
     pub(crate) fn root_range(&self) -> std::ops::Range<usize> {
         self.root.0 as usize..self.root.1 as usize
+    }
+
+    /// Where the document's whole text is in its source (for [`DocumentFilter::skip_text`]).
+    pub(crate) fn document_range(&self) -> std::ops::Range<usize> {
+        self.at.offset()..self.end as usize
     }
 
     /// The objects of the document again (the one object that was left out).
@@ -130,6 +146,17 @@ impl<F: DocumentFilter> Loader<'_, F> {
         let mut documents = Documents::new(&source, self.options);
         loop {
             let at = documents.resume_point();
+            if let Some(at) = at
+                && let Some(range) = documents.next_document_range()
+                && let Some((tag, root)) = self.filter.skip_text(&source.text()[range.clone()])
+            {
+                documents.skip_document(&range);
+                // Offsets fit in u32: the input-size limit keeps sources far below 4 GiB.
+                let root = ((range.start + root.start) as u32, (range.start + root.end) as u32);
+                let end = range.end as u32;
+                loaded.skipped.push(Skipped { source: Arc::clone(&source), at, root, end, tag });
+                continue;
+            }
             let doc = match documents.next() {
                 None => break,
                 Some(Ok(doc)) => Arc::new(doc),
@@ -141,19 +168,21 @@ impl<F: DocumentFilter> Loader<'_, F> {
             let (before, problems_before) = (loaded.set.resources.len(), loaded.set.problems.len());
             resources_of(&doc, &mut loaded.set.resources, &mut loaded.set.problems);
             // A document read by granit cannot be restarted cheaply: it is kept.
-            let restartable = at.filter(|_| documents.resume_point().is_some());
+            let after = documents.resume_point();
+            let restartable = at.zip(after);
             let alone = loaded.set.resources.len() == before + 1
                 && loaded.set.problems.len() == problems_before
                 && doc.root().map(|r| r.id()) == loaded.set.resources.last().map(|r| r.node);
-            if let (Some(at), true) = (restartable, alone)
+            if let (Some((at, after)), true) = (restartable, alone)
                 && let Some(last) = loaded.set.resources.last()
                 && let Some(tag) = self.filter.skip(last)
             {
                 let range = last.node().byte_range();
                 // Offsets fit in u32: the input-size limit keeps sources far below 4 GiB.
                 let root = (range.start as u32, range.end as u32);
+                let end = after.offset() as u32;
                 loaded.set.resources.pop();
-                loaded.skipped.push(Skipped { source: Arc::clone(&source), at, root, tag });
+                loaded.skipped.push(Skipped { source: Arc::clone(&source), at, root, end, tag });
             }
         }
         loaded.sources.push(source);

@@ -79,6 +79,13 @@ pub(crate) struct Resume {
     index: u32,
 }
 
+impl Resume {
+    /// Byte offset where the document's reading starts.
+    pub(crate) fn offset(self) -> usize {
+        self.offset as usize
+    }
+}
+
 impl<'s> Documents<'s> {
     /// The point before the next document, when the reader can restart there on its own
     /// (`None` under granit, whose state is not positional, or after an error).
@@ -89,6 +96,23 @@ impl<'s> Documents<'s> {
         let (offset, done) = self.events.boundary()?;
         let (offset, index) = (u32::try_from(offset).ok()?, u32::try_from(self.index).ok()?);
         (done == self.index).then_some(Resume { offset, index })
+    }
+
+    /// The byte range of the next document, when it starts at a fast boundary (see
+    /// [`Documents::resume_point`]) and the document limit allows one more.
+    pub(crate) fn next_document_range(&self) -> Option<std::ops::Range<usize>> {
+        let at = self.resume_point()?;
+        let start = at.offset as usize;
+        let end = self.events.document_end_at(start)?;
+        (self.index < self.options.limits.max_documents).then_some(start..end)
+    }
+
+    /// Skips the next document without reading it. Only for a range from
+    /// [`Documents::next_document_range`] whose bytes equal those of a document that was read
+    /// without error with the same options: reading it would give the same result.
+    pub(crate) fn skip_document(&mut self, range: &std::ops::Range<usize>) {
+        self.events.skip_document(range.end);
+        self.index += 1;
     }
 
     /// Parses `source` from a [`Resume`] point taken while parsing the same source with the
