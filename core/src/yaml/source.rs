@@ -34,7 +34,7 @@ impl Span {
 
 /// The text of one input (a file, a string, standard input, a blob at a git ref) with its name.
 ///
-/// Keeps a sparse index of line starts (one every [`LINE_STRIDE`] lines) so that nodes can
+/// Keeps a sparse index of line starts (one every 16 lines) so that nodes can
 /// store byte offsets only and positions are computed on demand: this keeps the tree small
 /// (see `DESIGN.md`, memory near the input size), and the index itself a small fraction of the
 /// text (a full index was an eighth of it for manifests).
