@@ -4,7 +4,8 @@
 //! Run: `cargo bench -p gitops-kit-benches --bench diff -- --warm-up-time 1 --measurement-time 3`.
 //! Before criterion's report, one line of ratios is printed for a set of `GITOPS_KIT_DIFF_MB`
 //! (default 50) MB per side, in files of 200 apps: load MB/s, diff-only MB/s, diff/load for changed and identical
-//! sets, and load + diff against GNU `diff -ru` on the same files when available. The CLI end to
+//! sets, `diff_sources` (load + diff through `DiffInputs`, which keeps only what differs)
+//! changed / identical, and load + diff against GNU `diff -ru` on the same files when available. The CLI end to
 //! end, in CPU-seconds per MB and peak memory, is measured by `benches/compare-diff.py`.
 
 use std::hint::black_box;
@@ -13,7 +14,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use criterion::{Criterion, Throughput};
-use gitops_kit::diff::{DiffOptions, diff};
+use gitops_kit::diff::{DiffOptions, diff, diff_sources};
 use gitops_kit::manifest::ManifestSet;
 use gitops_kit::yaml::ParseOptions;
 
@@ -92,6 +93,18 @@ fn report(mb_per_side: usize) {
         changed / identical,
         mb / (load_secs + changed),
     );
+    let sources = |a: &Path, b: &Path| {
+        let (a, b) = (a.to_str().expect("utf-8 path"), b.to_str().expect("utf-8 path"));
+        diff_sources(&[a], &[b], None, &options).expect("generated YAML diffs")
+    };
+    let sources_changed = best(3, || sources(&pa, &pb));
+    let sources_identical = best(3, || sources(&pa, &pa));
+    print!(
+        "; diff_sources (DiffInputs) changed {:.1} MB/s, identical {:.1} MB/s, changed/identical = {:.2}",
+        mb / sources_changed,
+        mb / sources_identical,
+        sources_changed / sources_identical
+    );
     let gnu = best(3, || Command::new("diff").arg("-ru").arg(&pa).arg(&pb).output());
     if Command::new("diff").arg("--version").output().is_ok() {
         println!("; ours end-to-end / GNU diff -ru = {:.2}", (load_secs + changed) / gnu);
@@ -114,6 +127,9 @@ fn bench(c: &mut Criterion) {
     group.bench_function("load-both", |bch| bch.iter(|| (load(&pa), load(&pb))));
     group.bench_function("diff-changed", |bch| bch.iter(|| diff(black_box(&a), black_box(&b), &options)));
     group.bench_function("diff-identical", |bch| bch.iter(|| diff(black_box(&a), black_box(&a2), &options)));
+    let (sa, sb) = (pa.to_str().expect("utf-8 path"), pb.to_str().expect("utf-8 path"));
+    group.bench_function("sources-changed", |bch| bch.iter(|| diff_sources(&[sa], &[sb], None, &options)));
+    group.bench_function("sources-identical", |bch| bch.iter(|| diff_sources(&[sa], &[sa], None, &options)));
     group.finish();
 }
 
