@@ -342,6 +342,7 @@ impl<'o> NewSide<'o> {
 
 impl DocumentFilter for NewSide<'_> {
     type Tag = Pairing;
+    const SKIPS_TEXT: bool = true;
 
     fn skip_text(&self, text: &str) -> Option<(Pairing, std::ops::Range<usize>)> {
         let partner = *self.by_text.get(&self.hasher.hash_one(text))?;

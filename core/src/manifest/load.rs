@@ -21,6 +21,10 @@ pub(crate) trait DocumentFilter: Sync {
     /// What is remembered of a left-out object.
     type Tag: Send;
 
+    /// Whether [`DocumentFilter::skip_text`] may skip anything (finding a document's end costs
+    /// a scan of its lines, wasted when it cannot).
+    const SKIPS_TEXT: bool = false;
+
     /// `Some` leaves `resource` out. Asked only for an object that is its document's whole
     /// root (not a `List` item), in a document without problems that can be parsed again on
     /// its own.
@@ -146,7 +150,8 @@ impl<F: DocumentFilter> Loader<'_, F> {
         let mut documents = Documents::new(&source, self.options);
         loop {
             let at = documents.resume_point();
-            if let Some(at) = at
+            if F::SKIPS_TEXT
+                && let Some(at) = at
                 && let Some(range) = documents.next_document_range()
                 && let Some((tag, root)) = self.filter.skip_text(&source.text()[range.clone()])
             {
