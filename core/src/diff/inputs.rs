@@ -3,24 +3,15 @@
 //! A loaded object costs about three times its text (its tree), and most objects of two
 //! versions of a manifest set are byte-identical, which the diff counts as unchanged without
 //! looking inside. So OLD is loaded keeping none of its plain objects, only where each one
-//! starts; NEW is loaded leaving out every object whose text equals the OLD object of the same
-//! identity. Once both sides are read (and so the CRDs in them known), the pairs left out are
-//! checked against what the diff itself would decide for them — identity keys unique on both
-//! sides, no warning, no match through the default namespace — and whatever does not pass, and
-//! every OLD object without a partner, is parsed again from where its document starts. The
-//! diff of the two reduced sets plus the count of pairs left out is exactly the diff of the
-//! full sets (a test holds every conformance vector to that).
-//!
-//! ```
-//! use gitops_kit::diff::{DiffInputs, DiffOptions};
-//! let old = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {x: '1'}\n";
-//! let new = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {x: '2'}\n";
-//! let inputs = DiffInputs::from_texts(old, new, &DiffOptions::default()).unwrap();
-//! assert_eq!(inputs.identical(), 1); // `a`: counted, never kept
-//! assert_eq!(inputs.kept(), (0, 0)); // `b`: parsed again while diffing
-//! let report = inputs.diff();
-//! assert_eq!((report.summary.changed, report.summary.unchanged), (1, 1));
-//! ```
+//! starts and a digest of its identity; NEW is loaded leaving out every object with an OLD
+//! partner of the same identity, and not even reading a document whose whole text equals its
+//! partner's. Once both sides are read (and so the CRDs in them known), each pair is checked
+//! against what the diff itself would decide for it — identity keys unique on both sides, no
+//! warning, no match through the default namespace. Pairs that pass are counted when
+//! byte-identical and otherwise compared in batches, parsed again from where their documents
+//! start; everything else is parsed again and kept whole. The findings of the batches and of
+//! the whole part merge into exactly the report of the full sets (`tests/diff_inputs.rs` holds
+//! every conformance vector and generated sets to that).
 
 use super::{
     Crds, DiffError, DiffOptions, DiffReport, Findings, Format, Rendered, compare_sets, finish,
@@ -44,6 +35,17 @@ const PAIRS_PER_BATCH: usize = 128;
 /// OLD and NEW as a diff needs them: byte-identical pairs counted, pairs of differing objects
 /// remembered to be parsed again in batches, everything else (unpaired objects, duplicates,
 /// CRDs, Secrets, documents granit read) kept whole.
+///
+/// ```
+/// use gitops_kit::diff::{DiffInputs, DiffOptions};
+/// let old = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {x: '1'}\n";
+/// let new = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata: {x: '2'}\n";
+/// let inputs = DiffInputs::from_texts(old, new, &DiffOptions::default()).unwrap();
+/// assert_eq!(inputs.identical(), 1); // `a`: counted, never kept
+/// assert_eq!(inputs.kept(), (0, 0)); // `b`: parsed again while diffing
+/// let report = inputs.diff();
+/// assert_eq!((report.summary.changed, report.summary.unchanged), (1, 1));
+/// ```
 pub struct DiffInputs {
     options: DiffOptions,
     old: ManifestSet,
