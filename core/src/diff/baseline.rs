@@ -442,16 +442,21 @@ pub(crate) fn apply(report: &mut DiffReport, baseline: &Baseline, now: jiff::Tim
         });
         true
     };
+    // A changed object all of whose changes are accepted is in its accepted state: unchanged.
+    let mut now_unchanged = 0;
     report.resources.retain_mut(|r| {
         let resource = r.resource.clone();
         r.changes.retain(|c| !accepts(&c.id, &resource, Some(&c.path)));
         let whole_accepted = r.id.as_deref().is_some_and(|id| accepts(id, &resource, None));
         super::recompute_impact(r);
-        match r.change {
+        let keep = match r.change {
             super::ChangeKind::Changed => !r.changes.is_empty(),
             _ => !(whole_accepted && r.changes.is_empty()),
-        }
+        };
+        now_unchanged += usize::from(!keep && r.change == super::ChangeKind::Changed);
+        keep
     });
+    report.summary.unchanged += now_unchanged;
     report.summary.acknowledged = acknowledged.len();
     report.acknowledged = acknowledged;
     report.warnings.extend(warnings);
