@@ -4,7 +4,7 @@
 
 use super::ignore::{IgnoreRule, RuleSeg, glob};
 use super::schema::{self, CrdInfo, ListType};
-use super::{Mode, Op, quantity};
+use super::{Mode, Op, duration, quantity};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -65,6 +65,7 @@ pub(crate) struct RawWarning {
 
 /// Settings of one comparison.
 pub(crate) struct Setup<'a> {
+    pub group: &'a str,
     pub kind: &'a str,
     pub builtin: bool,
     pub crd: Option<&'a CrdInfo>,
@@ -687,9 +688,21 @@ impl<'a> Engine<'a> {
             }
             return;
         }
+        if o != n && self.is_duration_field() {
+            let (a, b) = (o.as_str().and_then(duration::parse), n.as_str().and_then(duration::parse));
+            if a.is_some() && a == b {
+                return self.explain("duration-canonical");
+            }
+        }
         if o != n {
             self.record(Op::Changed, Some(o), Some(n), false);
         }
+    }
+
+    /// The field is a Go duration: by the CRD's schema, or a known field of a common CRD.
+    fn is_duration_field(&self) -> bool {
+        self.s.crd.is_some_and(|c| c.durations.contains(&self.raw))
+            || schema::is_known_duration_field(self.s.group, self.s.kind, &self.raw)
     }
 
     fn list_type(&self) -> Option<&'a ListType> {

@@ -36,6 +36,7 @@
 mod baseline;
 mod compare;
 mod documents;
+pub mod duration;
 mod error;
 mod fingerprint;
 pub mod ignore;
@@ -1293,6 +1294,7 @@ fn compare_pair(
     let pod_roots = pod_roots(&options.pod_specs, kind);
     let set_paths = set_semantics_paths(&options.set_semantics, kind);
     let setup = Setup {
+        group: n.key.0,
         kind,
         builtin: schema::builtin_scope(n.key.0, kind).is_some(),
         crd,

@@ -27,7 +27,7 @@ const NOISE_ANNOTATIONS: [&str; 3] = [
 ];
 
 /// Names of the profile's steps, as `--explain` prints them.
-pub const STEPS: [(&str, &str); 12] = [
+pub const STEPS: [(&str, &str); 13] = [
     (
         "drop-server-metadata",
         "metadata the API server writes (managedFields, resourceVersion, uid, generation, creationTimestamp, selfLink, deletion*) is dropped",
@@ -44,6 +44,10 @@ pub const STEPS: [(&str, &str); 12] = [
         "quantities compare by value (1000m = 1, 1Gi = 1024Mi; ResourceList values round up to milli)",
     ),
     ("number-canonical", "numbers compare by value (1 = 1.0)"),
+    (
+        "duration-canonical",
+        "Go durations compare by value where the CRD schema (format: duration, or a pattern of Go duration units) or a known field (Flux interval/timeout/retryInterval, cert-manager Certificate duration/renewBefore) says so (90s = 1m30s)",
+    ),
     ("omitempty", "an empty value (0, false, \"\", [], {}) of a typed field equals an absent one"),
     ("null-absent", "null equals absent"),
     (

@@ -8,7 +8,7 @@
 //! to `PVC`, so one rule covers every place a type appears.
 
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::LazyLock;
 
 /// Built-in kinds by (group, kind) and whether they are namespaced.
@@ -379,6 +379,9 @@ pub struct CrdInfo {
     pub lists: BTreeMap<String, ListType>,
     /// Schema `default` values by raw schema path.
     pub defaults: BTreeMap<String, Value>,
+    /// Raw schema paths of strings typed as Go durations (`format: duration`, or a `pattern`
+    /// of Go duration units as kubebuilder writes for `metav1.Duration`).
+    pub durations: BTreeSet<String>,
 }
 
 /// Reads a CRD object: `((group, kind), info)`.
@@ -415,6 +418,9 @@ fn walk_schema(schema: &Value, path: String, info: &mut CrdInfo, depth: usize) {
     {
         info.defaults.insert(path.clone(), d.clone());
     }
+    if is_duration_schema(schema) && !path.is_empty() {
+        info.durations.insert(path.clone());
+    }
     if let Some(props) = schema.get("properties").and_then(Value::as_object) {
         for (k, v) in props {
             let child = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
@@ -437,6 +443,25 @@ fn walk_schema(schema: &Value, path: String, info: &mut CrdInfo, depth: usize) {
         info.lists.insert(path.clone(), list);
         walk_schema(items, format!("{path}[]"), info, depth + 1);
     }
+}
+
+/// A string schema typed as a Go duration: `format: duration`, or a pattern made of Go's
+/// duration units (`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`, Flux's CRDs).
+fn is_duration_schema(schema: &Value) -> bool {
+    let text = |k: &str| schema.get(k).and_then(Value::as_str);
+    text("type") == Some("string")
+        && (text("format") == Some("duration") || text("pattern").is_some_and(|p| p.contains("ms|s|m|h")))
+}
+
+/// Duration fields of widely used CRDs, for inputs that do not carry the CRD (as Argo CD's
+/// known types): Flux's reconcile `interval`, `timeout` and `retryInterval`, and cert-manager's
+/// Certificate `duration` and `renewBefore`.
+#[must_use]
+pub fn is_known_duration_field(group: &str, kind: &str, raw: &str) -> bool {
+    if group.ends_with(".toolkit.fluxcd.io") {
+        return matches!(raw, "spec.interval" | "spec.timeout" | "spec.retryInterval");
+    }
+    group == "cert-manager.io" && kind == "Certificate" && matches!(raw, "spec.duration" | "spec.renewBefore")
 }
 
 /// Impact class of a change at a raw schema path of a kind.
