@@ -650,7 +650,9 @@ impl<'a> Engine<'a> {
     fn leaf(&mut self, o: &'a Value, n: &'a Value, _oh: Option<&'a Value>, _nh: Option<&'a Value>) {
         let canon = self.canon();
         let key = self.last_key();
-        let quantity_field = schema::is_quantity_map(self.parent_canon()) || schema::is_quantity_field(canon);
+        let quantity_field = schema::is_quantity_map(self.parent_canon())
+            || schema::is_quantity_field(canon)
+            || self.is_crd_quantity(key);
         let builtin = self.s.builtin || canon.starts_with("POD") || canon.starts_with("PVC");
         let int_field = builtin && schema::is_int_field(canon, key);
         if quantity_field && let (Some(a), Some(b)) = (quantity::of_json(o), quantity::of_json(n)) {
@@ -697,6 +699,14 @@ impl<'a> Engine<'a> {
         if o != n {
             self.record(Op::Changed, Some(o), Some(n), false);
         }
+    }
+
+    /// The CRD's schema types the field (whose last key is `key`) as a quantity, or as a value
+    /// of a quantity map.
+    fn is_crd_quantity(&self, key: &str) -> bool {
+        let Some(crd) = self.s.crd else { return false };
+        let parent = self.raw.strip_suffix(key).and_then(|p| p.strip_suffix('.'));
+        crd.quantities.contains(&self.raw) || parent.is_some_and(|p| crd.quantity_maps.contains(p))
     }
 
     /// The field is a Go duration: by the CRD's schema, or a known field of a common CRD.

@@ -382,6 +382,12 @@ pub struct CrdInfo {
     /// Raw schema paths of strings typed as Go durations (`format: duration`, or a `pattern`
     /// of Go duration units as kubebuilder writes for `metav1.Duration`).
     pub durations: BTreeSet<String>,
+    /// Raw schema paths of resource quantities (kubebuilder's `resource.Quantity` schema: an
+    /// int-or-string with the quantity pattern).
+    pub quantities: BTreeSet<String>,
+    /// Raw schema paths of maps whose values are quantities (a `ResourceList`, such as
+    /// `resources.limits` in a custom resource).
+    pub quantity_maps: BTreeSet<String>,
 }
 
 /// Reads a CRD object: `((group, kind), info)`.
@@ -421,6 +427,12 @@ fn walk_schema(schema: &Value, path: String, info: &mut CrdInfo, depth: usize) {
     if is_duration_schema(schema) && !path.is_empty() {
         info.durations.insert(path.clone());
     }
+    if is_quantity_schema(schema) && !path.is_empty() {
+        info.quantities.insert(path.clone());
+    }
+    if schema.get("additionalProperties").is_some_and(is_quantity_schema) {
+        info.quantity_maps.insert(path.clone());
+    }
     if let Some(props) = schema.get("properties").and_then(Value::as_object) {
         for (k, v) in props {
             let child = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
@@ -451,6 +463,14 @@ fn is_duration_schema(schema: &Value) -> bool {
     let text = |k: &str| schema.get(k).and_then(Value::as_str);
     text("type") == Some("string")
         && (text("format") == Some("duration") || text("pattern").is_some_and(|p| p.contains("ms|s|m|h")))
+}
+
+/// A schema typed as a `resource.Quantity`: an int-or-string whose pattern has the binary
+/// suffixes, as kubebuilder writes it (`^(\+|-)?(([0-9]+(\.[0-9]*)?)|…)(([KMGTPE]i)|…)?$`).
+fn is_quantity_schema(schema: &Value) -> bool {
+    let int_or_string = schema.get("x-kubernetes-int-or-string").and_then(Value::as_bool) == Some(true)
+        || schema.get("anyOf").is_some();
+    int_or_string && schema.get("pattern").and_then(Value::as_str).is_some_and(|p| p.contains("[KMGTPE]i"))
 }
 
 /// Duration fields of widely used CRDs, for inputs that do not carry the CRD (as Argo CD's
