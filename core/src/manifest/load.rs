@@ -126,9 +126,9 @@ impl<T> Loaded<T> {
         }
         let ordinal: HashMap<*const Source, usize> =
             self.sources.iter().enumerate().map(|(i, s)| (Arc::as_ptr(s), i)).collect();
-        let resources_of_set = &mut self.set.resources;
-        resources_of_set.extend(resources);
-        resources_of_set.sort_by_cached_key(|r| {
+        let all = &mut self.set.resources;
+        all.extend(resources);
+        all.sort_by_cached_key(|r| {
             let doc = r.document();
             let source = ordinal.get(&Arc::as_ptr(doc.source())).copied().unwrap_or(usize::MAX);
             (source, doc.index(), r.node().byte_range().start)
@@ -150,16 +150,10 @@ impl<F: DocumentFilter> Loader<'_, F> {
         let mut documents = Documents::new(&source, self.options);
         loop {
             let at = documents.resume_point();
-            if F::SKIPS_TEXT
-                && let Some(at) = at
-                && let Some(range) = documents.next_document_range()
-                && let Some((tag, root)) = self.filter.skip_text(&source.text()[range.clone()])
+            if let Some(at) = at
+                && let Some(skipped) = self.skip_unread(&source, &mut documents, at)
             {
-                documents.skip_document(&range);
-                // Offsets fit in u32: the input-size limit keeps sources far below 4 GiB.
-                let root = ((range.start + root.start) as u32, (range.start + root.end) as u32);
-                let end = range.end as u32;
-                loaded.skipped.push(Skipped { source: Arc::clone(&source), at, root, end, tag });
+                loaded.skipped.push(skipped);
                 continue;
             }
             let doc = match documents.next() {
@@ -172,26 +166,52 @@ impl<F: DocumentFilter> Loader<'_, F> {
             };
             let (before, problems_before) = (loaded.set.resources.len(), loaded.set.problems.len());
             resources_of(&doc, &mut loaded.set.resources, &mut loaded.set.problems);
-            // A document read by granit cannot be restarted cheaply: it is kept.
-            let after = documents.resume_point();
-            let restartable = at.zip(after);
             let alone = loaded.set.resources.len() == before + 1
                 && loaded.set.problems.len() == problems_before
                 && doc.root().map(|r| r.id()) == loaded.set.resources.last().map(|r| r.node);
-            if let (Some((at, after)), true) = (restartable, alone)
-                && let Some(last) = loaded.set.resources.last()
-                && let Some(tag) = self.filter.skip(last)
+            // A document read by granit cannot be restarted cheaply: it is kept.
+            if alone
+                && let (Some(at), Some(after)) = (at, documents.resume_point())
+                && let Some(skipped) = self.skip_read(&source, &mut loaded.set.resources, at, after)
             {
-                let range = last.node().byte_range();
-                // Offsets fit in u32: the input-size limit keeps sources far below 4 GiB.
-                let root = (range.start as u32, range.end as u32);
-                let end = after.offset() as u32;
-                loaded.set.resources.pop();
-                loaded.skipped.push(Skipped { source: Arc::clone(&source), at, root, end, tag });
+                loaded.skipped.push(skipped);
             }
         }
         loaded.sources.push(source);
         (loaded, None)
+    }
+
+    /// The next document left out without reading it, when the filter knows its text.
+    fn skip_unread(
+        &self,
+        source: &Arc<Source>,
+        documents: &mut Documents<'_>,
+        at: Resume,
+    ) -> Option<Skipped<F::Tag>> {
+        if !F::SKIPS_TEXT {
+            return None;
+        }
+        let range = documents.next_document_range()?;
+        let (tag, root) = self.filter.skip_text(&source.text()[range.clone()])?;
+        documents.skip_document(&range);
+        // Offsets fit in u32: the input-size limit keeps sources far below 4 GiB.
+        let root = ((range.start + root.start) as u32, (range.start + root.end) as u32);
+        Some(Skipped { source: Arc::clone(source), at, root, end: range.end as u32, tag })
+    }
+
+    /// The last object read (its document's only one, between restart points `at` and
+    /// `after`) taken out of `resources`, when the filter leaves it out.
+    fn skip_read(
+        &self,
+        source: &Arc<Source>,
+        resources: &mut Vec<Resource>,
+        at: Resume,
+        after: Resume,
+    ) -> Option<Skipped<F::Tag>> {
+        let tag = self.filter.skip(resources.last()?)?;
+        let range = resources.pop()?.node().byte_range();
+        let root = (range.start as u32, range.end as u32);
+        Some(Skipped { source: Arc::clone(source), at, root, end: after.offset() as u32, tag })
     }
 
     pub(crate) fn source_strict(&self, source: Arc<Source>) -> Result<Loaded<F::Tag>, Error> {
