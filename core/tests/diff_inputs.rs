@@ -129,3 +129,33 @@ fn generated_sets_give_the_same_report_from_diff_inputs() {
     // The generator must exercise the left-out path, not only the fall-backs.
     assert!(identical > 500, "only {identical} pairs left out");
 }
+
+/// Every file of the shared corpus (skipped when absent) against itself and against its
+/// documents in reverse order: real YAML (block scalars, anchors, lists, JSON) through both
+/// ways of diffing.
+#[test]
+fn corpus_files_give_the_same_report_from_diff_inputs() {
+    let dir = std::env::var_os("GITOPS_KIT_CORPUS")
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"), Into::into);
+    if !dir.is_dir() {
+        return;
+    }
+    let options = DiffOptions::default();
+    let mut checked = 0;
+    for file in gitops_kit::manifest::manifest_files_below(&dir).unwrap_or_default() {
+        let Ok(text) = std::fs::read_to_string(&file) else { continue };
+        let mut documents: Vec<&str> = text.split("\n---\n").collect();
+        documents.reverse();
+        let reversed = documents.join("\n---\n");
+        for new in [text.as_str(), reversed.as_str()] {
+            let Ok(whole_old) = ManifestSet::from_str_with(&text, "<old>", &options.parse) else { continue };
+            let Ok(whole_new) = ManifestSet::from_str_with(new, "<new>", &options.parse) else { continue };
+            let whole = serde_json::to_value(diff(&whole_old, &whole_new, &options)).unwrap();
+            let inputs = DiffInputs::from_texts(&text, new, &options).expect("parsed whole");
+            let lean = serde_json::to_value(inputs.diff()).unwrap();
+            assert_eq!(whole, lean, "{}", file.display());
+            checked += 1;
+        }
+    }
+    eprintln!("corpus: {checked} diffs checked");
+}
