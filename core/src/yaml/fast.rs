@@ -17,8 +17,10 @@
 
 use super::events::{Event, EventSource, Granit, Located, SyntaxError};
 use super::tree::ScalarStyle;
+use memchr::memmem;
 use std::borrow::Cow;
 use std::collections::VecDeque;
+use std::sync::LazyLock;
 
 /// The input is outside the fast subset: let granit read it.
 struct Bail;
@@ -115,19 +117,46 @@ impl<'a> FastEvents<'a> {
     /// read the same. `None` when nothing but comments is left.
     pub fn document_end_at(&self, pos: usize) -> Option<usize> {
         let first = self.content_line(pos)?;
-        let mut at = match self.marker(first) {
+        let from = match self.marker(first) {
             Some(b'.') => return None,
             _ => self.after(first),
         };
-        while at < self.bytes.len() {
-            let line = self.line(at);
-            match self.marker(line) {
-                Some(b'-') => return Some(line.start),
-                Some(_) => return Some(self.after(line)),
-                None => at = self.after(line),
+        // The end at a line start, if that line is a marker.
+        let end_at = |start: usize| -> Option<usize> {
+            let line = self.line(start);
+            match self.marker(line)? {
+                b'-' => Some(line.start),
+                _ => Some(self.after(line)),
+            }
+        };
+        if from < self.bytes.len()
+            && let Some(end) = end_at(from)
+        {
+            return Some(end);
+        }
+        // Candidate lines by SIMD search: a line break followed by `---` or `...`.
+        static DASHES: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new("\n---"));
+        static DOTS: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new("\n..."));
+        let next =
+            |finder: &memmem::Finder<'_>, at: usize| finder.find(&self.bytes[at..]).map(|i| at + i + 1);
+        let (mut dashes, mut dots) = (next(&DASHES, from), next(&DOTS, from));
+        loop {
+            let start = match (dashes, dots) {
+                (None, None) => return Some(self.bytes.len()),
+                (Some(d), Some(p)) => d.min(p),
+                (Some(d), None) => d,
+                (None, Some(p)) => p,
+            };
+            if let Some(end) = end_at(start) {
+                return Some(end);
+            }
+            // `----` or `...x`: not a marker; look past it.
+            if dashes == Some(start) {
+                dashes = next(&DASHES, start);
+            } else {
+                dots = next(&DOTS, start);
             }
         }
-        Some(self.bytes.len())
     }
 
     /// Moves past a document at the boundary, to `end` (from [`FastEvents::document_end_at`]),
