@@ -134,28 +134,24 @@ impl<'a> FastEvents<'a> {
         {
             return Some(end);
         }
-        // Candidate lines by SIMD search: a line break followed by `---` or `...`.
+        // Candidate lines by SIMD search: a line break followed by `---`, or `...` before it
+        // (searched only that far: `...` is rare, and a search to the end of the text for each
+        // document would make the whole quadratic).
         static DASHES: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new("\n---"));
         static DOTS: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new("\n..."));
-        let next =
-            |finder: &memmem::Finder<'_>, at: usize| finder.find(&self.bytes[at..]).map(|i| at + i + 1);
-        let (mut dashes, mut dots) = (next(&DASHES, from), next(&DOTS, from));
+        let mut at = from;
         loop {
-            let start = match (dashes, dots) {
-                (None, None) => return Some(self.bytes.len()),
-                (Some(d), Some(p)) => d.min(p),
-                (Some(d), None) => d,
-                (None, Some(p)) => p,
-            };
+            let dashes = DASHES.find(&self.bytes[at..]).map_or(self.bytes.len(), |i| at + i + 1);
+            let limit = dashes.min(self.bytes.len());
+            let start = DOTS.find(&self.bytes[at..limit]).map_or(dashes, |i| at + i + 1);
+            if start >= self.bytes.len() {
+                return Some(self.bytes.len());
+            }
             if let Some(end) = end_at(start) {
                 return Some(end);
             }
             // `----` or `...x`: not a marker; look past it.
-            if dashes == Some(start) {
-                dashes = next(&DASHES, start);
-            } else {
-                dots = next(&DOTS, start);
-            }
+            at = start;
         }
     }
 
