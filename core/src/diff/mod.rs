@@ -744,7 +744,7 @@ fn location_of(res: &Resource, pointer: Option<&str>) -> Option<Location> {
 /// Diffs two manifest sets: OLD (before, or the live export) and NEW (after, or the desired state).
 #[must_use]
 pub fn diff(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) -> DiffReport {
-    diff_counting(old, new, options, 0)
+    finish(compare_sets(old, new, options, &crd_infos(old, new)), old, new, options)
 }
 
 /// CRD facts by (group, kind), as [`crd_infos`] reads them from the inputs.
@@ -794,19 +794,6 @@ impl Findings {
     pub(crate) fn add_unchanged(&mut self, n: usize) {
         self.unchanged += n;
     }
-}
-
-/// [`diff`], with `identical` more pairs of byte-identical objects left out of the sets by
-/// [`DiffInputs`] (counted as unchanged).
-fn diff_counting(
-    old: &ManifestSet,
-    new: &ManifestSet,
-    options: &DiffOptions,
-    identical: usize,
-) -> DiffReport {
-    let mut findings = compare_sets(old, new, options, &crd_infos(old, new));
-    findings.add_unchanged(identical);
-    finish(findings, old, new, options)
 }
 
 /// Matches and compares two sets (CRD facts `crds` may come from a larger whole).
