@@ -268,9 +268,9 @@ export declare function diff(oldSources: string | Array<string>, newSources: str
 
 /**
  * The `gitops-kit/diff-baseline/v1` baseline accepting every counted change of `report` (a
- * `diff` / `diffTexts` report): its reported and already acknowledged changes. `previous` (a
- * baseline object or a file path) keeps its notes and expiries. Write it with
- * `JSON.stringify` and pass it back as the `baseline` option.
+ * `diff` / `diffTexts` report): its reported, already acknowledged and hidden (`hidden_ids`)
+ * changes. `previous` (a baseline object or a file path) keeps its notes and expiries. Write it
+ * with `JSON.stringify` and pass it back as the `baseline` option.
  *
  * Throws `diff.invalid-baseline` when `previous` is not a readable baseline.
  */

@@ -60,6 +60,16 @@ test('hide keeps the exit code, ignore does not', () => {
   assert.deepEqual([ignored.exit_code, ignored.summary.ignored], [0, 1])
 })
 
+test('baselines accept hidden changes by id', () => {
+  const hidden = gk.diffTexts(cm('blue'), cm('green'), { hide: ['data.mode'] })
+  assert.equal(hidden.hidden_ids.length, 1)
+  assert.ok(!JSON.stringify(hidden).includes('green'))
+  const baseline = gk.diffBaseline(hidden)
+  assert.deepEqual(baseline.changes.map((c) => c.id), hidden.hidden_ids)
+  const again = gk.diffTexts(cm('blue'), cm('green'), { hide: ['data.mode'], baseline })
+  assert.deepEqual([again.exit_code, again.summary.acknowledged], [0, 1])
+})
+
 test('set semantics for HPA metrics', () => {
   const old = 'apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n  metrics: [{type: A}, {type: B}]\n'
   const reordered = old.replace('[{type: A}, {type: B}]', '[{type: B}, {type: A}]')

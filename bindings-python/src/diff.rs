@@ -139,9 +139,9 @@ fn diff_render<'py>(
 }
 
 /// The `gitops-kit/diff-baseline/v1` baseline accepting every counted change of `report` (a
-/// `diff` / `diff_texts` report dict): its reported and already acknowledged changes. `previous`
-/// (a baseline dict or a file path) keeps its notes and expiries. Write it with `json.dump` and
-/// pass it back as the `baseline` option.
+/// `diff` / `diff_texts` report dict): its reported, already acknowledged and hidden
+/// (`hidden_ids`) changes. `previous` (a baseline dict or a file path) keeps its notes and
+/// expiries. Write it with `json.dump` and pass it back as the `baseline` option.
 #[pyfunction]
 #[pyo3(signature = (report, previous = None))]
 #[pyo3(text_signature = "(report, previous=None)")]

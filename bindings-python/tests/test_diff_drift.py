@@ -69,6 +69,16 @@ def test_hide_keeps_the_exit_code_and_ignore_does_not() -> None:
     assert "hidden" not in ignored["summary"]
 
 
+def test_baselines_accept_hidden_changes_by_id() -> None:
+    old, new = CM % "blue", CM % "green"
+    hidden = gitops_kit.diff_texts(old, new, {"hide": ["data.mode"]})
+    assert len(hidden["hidden_ids"]) == 1 and "green" not in str(hidden)
+    baseline = gitops_kit.diff_baseline(hidden)
+    assert [c["id"] for c in baseline["changes"]] == hidden["hidden_ids"]
+    again = gitops_kit.diff_texts(old, new, {"hide": ["data.mode"], "baseline": baseline})
+    assert (again["exit_code"], again["summary"]["acknowledged"]) == (0, 1)
+
+
 def test_set_semantics_option() -> None:
     old = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n  metrics: [{type: A}, {type: B}]\n"
     new = old.replace("[{type: A}, {type: B}]", "[{type: B}, {type: A}]")

@@ -276,6 +276,10 @@ impl Baseline {
     #[must_use]
     pub fn from_report(report: &DiffReport, previous: Option<&Baseline>) -> Baseline {
         let mut value = serde_json::to_value(report).unwrap_or(Value::Null);
+        // The hidden changes are added whole (with resource and path), not by id alone.
+        if let Some(map) = value.as_object_mut() {
+            map.remove("hidden_ids");
+        }
         if let Some(acked) = value.get_mut("acknowledged").and_then(Value::as_array_mut) {
             acked.extend(report.hidden_changes.iter().filter_map(|h| serde_json::to_value(h).ok()));
         } else if let Some(map) = value.as_object_mut() {
@@ -285,19 +289,19 @@ impl Baseline {
         Baseline::from_report_json(&value, previous)
     }
 
-    /// As [`Baseline::from_report`], from the JSON form of a report (what the bindings hold;
-    /// changes hidden by `hide` rules are not in it: build baselines from reports without them).
+    /// As [`Baseline::from_report`], from the JSON form of a report (what the bindings hold);
+    /// changes hidden by `hide` rules are there as `hidden_ids` and accepted by id.
     #[must_use]
     pub fn from_report_json(report: &Value, previous: Option<&Baseline>) -> Baseline {
         let kept: HashMap<&str, &BaselineEntry> =
             previous.map(|b| b.changes.iter().map(|e| (e.id.as_str(), e)).collect()).unwrap_or_default();
         let mut changes = Vec::new();
-        let mut add = |id: Option<&str>, resource: String, path: Option<&str>| {
+        let mut add = |id: Option<&str>, resource: Option<String>, path: Option<&str>| {
             let Some(id) = id else { return };
             let old = kept.get(id);
             changes.push(BaselineEntry {
                 id: id.to_string(),
-                resource: Some(resource),
+                resource,
                 path: path.map(str::to_string),
                 note: old.and_then(|e| e.note.clone()),
                 expires: old.and_then(|e| e.expires.clone()),
@@ -308,14 +312,18 @@ impl Baseline {
         let list = |k: &str| report.get(k).and_then(Value::as_array).unwrap_or(&empty);
         for r in list("resources") {
             let name = display(r.get("resource").unwrap_or(&Value::Null));
-            add(r.get("id").and_then(Value::as_str), name.clone(), None);
+            add(r.get("id").and_then(Value::as_str), Some(name.clone()), None);
             for c in r.get("changes").and_then(Value::as_array).unwrap_or(&empty) {
-                add(c.get("id").and_then(Value::as_str), name.clone(), c.get("path").and_then(Value::as_str));
+                let path = c.get("path").and_then(Value::as_str);
+                add(c.get("id").and_then(Value::as_str), Some(name.clone()), path);
             }
         }
         for a in list("acknowledged") {
             let resource = a.get("resource").and_then(Value::as_str).unwrap_or_default().to_string();
-            add(a.get("id").and_then(Value::as_str), resource, a.get("path").and_then(Value::as_str));
+            add(a.get("id").and_then(Value::as_str), Some(resource), a.get("path").and_then(Value::as_str));
+        }
+        for id in list("hidden_ids") {
+            add(id.as_str(), None, None);
         }
         changes.sort_by(|a, b| (&a.resource, &a.path, &a.id).cmp(&(&b.resource, &b.path, &b.id)));
         changes.dedup_by(|a, b| a.id == b.id);

@@ -662,10 +662,16 @@ pub struct DiffReport {
     /// Changes a baseline accepts (present when any).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub acknowledged: Vec<Acknowledged>,
-    /// The changes `hide` rules left out (never serialized: outputs must not show them), so
-    /// [`Baseline::from_report`] can still accept them: they count toward the exit code.
-    #[serde(skip)]
+    /// The changes `hide` rules left out, which still count toward the exit code. Serialized
+    /// as `hidden_ids`, their ids only (present when any): outputs never show their paths or
+    /// values, yet a baseline built from the report, even from its JSON, accepts them.
+    #[serde(rename = "hidden_ids", skip_serializing_if = "Vec::is_empty", serialize_with = "ids_only")]
     pub(crate) hidden_changes: Vec<Acknowledged>,
+}
+
+/// Serializes changes as the list of their ids.
+fn ids_only<S: serde::Serializer>(changes: &[Acknowledged], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(changes.iter().map(|c| &c.id))
 }
 
 /// Diffs two texts (`<old>` and `<new>` are their names in locations).
