@@ -272,7 +272,8 @@ fn baselines_written_with_hide_rules_accept_the_hidden_changes() {
     let from_json = Baseline::from_report_json(&serde_json::to_value(&report).unwrap(), None);
     let mut ids: Vec<&str> = from_json.changes.iter().map(|c| c.id.as_str()).collect();
     let mut expected: Vec<&str> = baseline.changes.iter().map(|c| c.id.as_str()).collect();
-    (ids.sort(), expected.sort());
+    ids.sort();
+    expected.sort();
     assert_eq!(ids, expected);
     let again = diff_texts(CM_OLD, CM_NEW, &DiffOptions { baseline: Some(baseline), ..options }).unwrap();
     assert_eq!((again.exit_code, again.summary.acknowledged, again.summary.hidden), (0, 2, 0));
