@@ -206,11 +206,11 @@ impl DiffInputs {
                     identical += 1;
                     old_records[partner] = None;
                 }
-                (true, false) => {
-                    if let Some(o) = old_records[partner].take() {
-                        pairs.push((o, record));
-                    }
-                }
+                (true, false) => match old_records[partner].take() {
+                    Some(o) => pairs.push((o, record)),
+                    // Unreachable with unique keys; kept whole rather than lost if it happens.
+                    None => whole_new.push(record),
+                },
                 (false, _) => whole_new.push(record),
             }
         }
@@ -364,7 +364,7 @@ impl DocumentFilter for NewSide<'_> {
         }
         let digest = Digest::of(r, self.hasher);
         let partner = *self.by_digest.get(&self.hasher.hash_one(digest))?;
-        let old = self.old.get(partner as usize)?;
+        let old = self.old.get(partner as usize).filter(|old| old.tag == digest)?;
         // Equal texts are equal objects, identity included. Differing objects are paired by
         // digest (three 64-bit hashes with a per-run seed) unless they are Secrets, whose
         // fingerprints read the documents kept whole.
