@@ -59,6 +59,19 @@ impl DiffInputs {
     /// Loads two lists of command-line sources (files, directories, `-`, `git:REF:PATH`); the
     /// repository for `git:` sources is `repo_dir`, or the one holding the current directory.
     ///
+    /// ```
+    /// use gitops_kit::diff::{DiffInputs, DiffOptions, Format};
+    /// let shop = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/shop");
+    /// let inputs = DiffInputs::load(&[shop], &[shop], None, &DiffOptions::default()).unwrap();
+    /// // Byte-identical objects are counted, not kept (objects read with a problem, such as a
+    /// // kustomization without a name, are kept whole).
+    /// assert_eq!(inputs.identical() + inputs.kept().0, 6);
+    /// let mut out = Vec::new();
+    /// let report = inputs.diff();
+    /// inputs.write(&report, Format::Text, false, &mut out).unwrap();
+    /// assert!(String::from_utf8(out).unwrap().contains("6 unchanged"));
+    /// ```
+    ///
     /// # Errors
     /// Source, git and YAML errors.
     pub fn load<S: AsRef<str>>(

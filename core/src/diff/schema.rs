@@ -476,6 +476,12 @@ fn is_quantity_schema(schema: &Value) -> bool {
 /// Duration fields of widely used CRDs, for inputs that do not carry the CRD (as Argo CD's
 /// known types): Flux's reconcile `interval`, `timeout` and `retryInterval`, and cert-manager's
 /// Certificate `duration` and `renewBefore`.
+///
+/// ```
+/// use gitops_kit::diff::schema::is_known_duration_field;
+/// assert!(is_known_duration_field("kustomize.toolkit.fluxcd.io", "Kustomization", "spec.interval"));
+/// assert!(!is_known_duration_field("kustomize.config.k8s.io", "Kustomization", "spec.interval"));
+/// ```
 #[must_use]
 pub fn is_known_duration_field(group: &str, kind: &str, raw: &str) -> bool {
     if group.ends_with(".toolkit.fluxcd.io") {
