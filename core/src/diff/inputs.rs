@@ -199,9 +199,7 @@ impl DiffInputs {
         load_new: impl FnOnce(&Loader<'_, NewSide<'_>>) -> Result<Loaded<Pairing>, E>,
     ) -> Result<DiffInputs, crate::Error> {
         let hasher = Hasher::default();
-        // `explain` lists the equalizations of every pair, identical ones included.
-        let enabled = !options.explain;
-        let old_side = OldSide { hasher: &hasher, enabled };
+        let old_side = OldSide { hasher: &hasher };
         let mut old = load_old(&Loader { options: &options.parse, filter: &old_side }).map_err(Into::into)?;
         let new_side = NewSide::new(&old, &hasher);
         let mut new = load_new(&Loader { options: &options.parse, filter: &new_side }).map_err(Into::into)?;
@@ -214,7 +212,8 @@ impl DiffInputs {
         for record in new.skipped.drain(..) {
             let partner = record.tag.partner as usize;
             let plain = checks.pair_is_plain(&record.tag.digest);
-            match (plain, record.tag.identical) {
+            // `explain` lists the equalizations of every pair: identical ones are compared too.
+            match (plain, record.tag.identical && !options.explain) {
                 (true, true) => {
                     identical += 1;
                     old_records[partner] = None;
@@ -305,14 +304,13 @@ fn may_leave_out(r: &Resource) -> bool {
 /// OLD: every plain object is left out, remembered by its identity.
 struct OldSide<'h> {
     hasher: &'h Hasher,
-    enabled: bool,
 }
 
 impl DocumentFilter for OldSide<'_> {
     type Tag = Digest;
 
     fn skip(&self, r: &Resource) -> Option<Digest> {
-        (self.enabled && may_leave_out(r)).then(|| Digest::of(r, self.hasher))
+        may_leave_out(r).then(|| Digest::of(r, self.hasher))
     }
 }
 
