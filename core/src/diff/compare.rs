@@ -45,6 +45,8 @@ pub(crate) struct RawChange {
     pub hidden_by: Option<usize>,
     /// Digest of the hidden Secret values (feeds the change id only).
     pub secret_digest: Option<String>,
+    /// Keyed fingerprints of the hidden OLD and NEW values (with a `secret_key` only).
+    pub fingerprints: (Option<String>, Option<String>),
 }
 
 /// A change an ignore rule removed.
@@ -254,6 +256,12 @@ impl<'a> Engine<'a> {
         })
     }
 
+    /// The keyed fingerprint of a hidden value, when a key is set.
+    fn fingerprint(&self, hidden: bool, value: Option<&Value>) -> Option<String> {
+        let key = self.s.secret_key.filter(|_| hidden)?;
+        value.map(|v| key.fingerprint(v))
+    }
+
     fn record(&mut self, op: Op, old: Option<&Value>, new: Option<&Value>, hidden: bool) {
         self.record_as(op, old, new, hidden, None);
     }
@@ -289,6 +297,7 @@ impl<'a> Engine<'a> {
             foreign,
             hidden_by: self.hiding,
             secret_digest: hidden.then(|| super::baseline::secret_digest(old, new, self.s.secret_key)),
+            fingerprints: (self.fingerprint(hidden, old), self.fingerprint(hidden, new)),
         };
         if let Some(rule) = self.manager_rule(&self.s.rules, &change) {
             self.suppressed.push(Suppressed { rule, change });

@@ -6,12 +6,9 @@
 //! key), and without the key nobody can test guesses against them, which a plain hash of a short
 //! password would allow. The length of the value is not revealed.
 
-use super::{DiffOptions, DiffReport, normalize};
-use crate::manifest::{ManifestSet, Resource};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
-use std::collections::HashMap;
 
 /// The key of Secret fingerprints. Its bytes never appear in any output, `Debug` included.
 #[derive(Clone, PartialEq, Eq)]
@@ -123,46 +120,10 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Adds `old_fingerprint` / `new_fingerprint` to every hidden change of `report` (computed from
-/// `old` and `new`) when `options` has a key.
-pub(crate) fn apply(report: &mut DiffReport, old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) {
-    let Some(key) = &options.secret_key else { return };
-    if !report.resources.iter().any(|r| r.changes.iter().any(|c| c.hidden)) {
-        return;
-    }
-    let index = |set: &ManifestSet| -> ByStart {
-        set.resources()
-            .iter()
-            .filter(|r| r.id().kind == "Secret")
-            .filter_map(|r| Some((start(r), normalize::prepare("Secret", r.to_json().ok()?).value)))
-            .collect()
-    };
-    let (olds, news) = (index(old), index(new));
-    for r in &mut report.resources {
-        let (o, n) = (at(&olds, r.old_location.as_ref()), at(&news, r.new_location.as_ref()));
-        for c in r.changes.iter_mut().filter(|c| c.hidden) {
-            let fp =
-                |doc: Option<&Value>| doc.and_then(|d| d.pointer(&c.pointer)).map(|v| key.fingerprint(v));
-            c.old_fingerprint = fp(o);
-            c.new_fingerprint = fp(n);
-        }
-    }
-}
-
-type ByStart = HashMap<(String, u32, u32), Value>;
-
-fn at<'d>(docs: &'d ByStart, l: Option<&crate::Location>) -> Option<&'d Value> {
-    l.and_then(|l| docs.get(&(l.file.clone(), l.line, l.column)))
-}
-
-fn start(r: &Resource) -> (String, u32, u32) {
-    let s = r.span().start;
-    (r.file().to_string(), s.line, s.column)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diff::{DiffOptions, normalize};
     use serde_json::json;
 
     #[test]

@@ -34,7 +34,7 @@ const PAIRS_PER_BATCH: usize = 128;
 
 /// OLD and NEW as a diff needs them: byte-identical pairs counted, pairs of differing objects
 /// remembered to be parsed again in batches, everything else (unpaired objects, duplicates,
-/// CRDs, Secrets, documents granit read) kept whole.
+/// CRDs, documents granit read) kept whole.
 ///
 /// ```
 /// use gitops_kit::diff::{DiffInputs, DiffOptions};
@@ -130,7 +130,7 @@ impl DiffInputs {
         }
         found.merge(compare_sets(&self.old, &self.new, &self.options, &self.crds));
         found.add_unchanged(self.identical);
-        finish(found, &self.old, &self.new, &self.options)
+        finish(found, &self.options)
     }
 
     /// The diff rendered in `format` (`color` only affects [`Format::Text`]), with its exit code.
@@ -377,11 +377,9 @@ impl DocumentFilter for NewSide<'_> {
         let partner = *self.by_digest.get(&self.hasher.hash_one(digest))?;
         let old = self.old.get(partner as usize).filter(|old| old.tag == digest)?;
         // Equal texts are equal objects, identity included. Differing objects are paired by
-        // digest (three 64-bit hashes with a per-run seed) unless they are Secrets, whose
-        // fingerprints read the documents kept whole.
+        // digest (three 64-bit hashes with a per-run seed) and compared by the ordinary diff.
         let identical = old.source.text().get(old.root_range()) == Some(r.node().source_text());
-        let secret = r.id().kind == "Secret" && r.id().group.is_empty();
-        (identical || !secret).then_some(Pairing { digest, partner, identical })
+        Some(Pairing { digest, partner, identical })
     }
 }
 

@@ -750,7 +750,7 @@ fn location_of(res: &Resource, pointer: Option<&str>) -> Option<Location> {
 /// Diffs two manifest sets: OLD (before, or the live export) and NEW (after, or the desired state).
 #[must_use]
 pub fn diff(old: &ManifestSet, new: &ManifestSet, options: &DiffOptions) -> DiffReport {
-    finish(compare_sets(old, new, options, &crd_infos(old, new)), old, new, options)
+    finish(compare_sets(old, new, options, &crd_infos(old, new)), options)
 }
 
 /// CRD facts by (group, kind), as [`crd_infos`] reads them from the inputs.
@@ -944,14 +944,9 @@ pub(crate) fn compare_sets(
     found
 }
 
-/// The report from the findings of the whole inputs (`old` and `new` serve Secret
-/// fingerprints): renames' references collapsed, ids, baseline, sorting, counts, exit code.
-pub(crate) fn finish(
-    found: Findings,
-    old: &ManifestSet,
-    new: &ManifestSet,
-    options: &DiffOptions,
-) -> DiffReport {
+/// The report from the findings of the whole inputs: renames' references collapsed, ids,
+/// baseline, sorting, counts, exit code, hidden changes.
+pub(crate) fn finish(found: Findings, options: &DiffOptions) -> DiffReport {
     let mut report = DiffReport {
         schema: SCHEMA,
         mode: options.mode,
@@ -1010,7 +1005,6 @@ pub(crate) fn finish(
     }
     report.exit_code = exit_code(&report, &options.fail_on);
     hide_filtered(&mut report);
-    fingerprint::apply(&mut report, old, new, options);
     report
 }
 
@@ -1399,8 +1393,8 @@ fn field_change(c: RawChange, kind: &str, old: &Resource, new: &Resource) -> Fie
         foreign: c.foreign,
         hidden_by: c.hidden_by,
         secret_digest: c.secret_digest,
-        old_fingerprint: None,
-        new_fingerprint: None,
+        old_fingerprint: c.fingerprints.0,
+        new_fingerprint: c.fingerprints.1,
     }
 }
 
