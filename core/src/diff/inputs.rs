@@ -80,9 +80,7 @@ impl DiffInputs {
         repo_dir: Option<&Path>,
         options: &DiffOptions,
     ) -> Result<DiffInputs, crate::Error> {
-        let specs =
-            |args: &[S]| args.iter().map(|s| SourceSpec::parse(s.as_ref())).collect::<Result<Vec<_>, _>>();
-        let (old, new) = (specs(old)?, specs(new)?);
+        let (old, new) = (SourceSpec::parse_all(old)?, SourceSpec::parse_all(new)?);
         let all: Vec<SourceSpec> = old.iter().chain(&new).cloned().collect();
         let repo = RepoChoice::from_dir(repo_dir).for_sources(&all)?;
         let repo = repo.as_ref();

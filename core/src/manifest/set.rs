@@ -63,6 +63,21 @@ impl SourceSpec {
         }
         Ok(SourceSpec::Path(PathBuf::from(arg)))
     }
+
+    /// Reads several command-line sources (see [`SourceSpec::parse`]).
+    ///
+    /// ```
+    /// use gitops_kit::manifest::SourceSpec;
+    /// let specs = SourceSpec::parse_all(&["-", "deploy/"]).unwrap();
+    /// assert_eq!(specs[0], SourceSpec::Stdin);
+    /// assert!(SourceSpec::parse_all(&["ok.yaml", ""]).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// The first malformed source (`manifest.invalid-source`).
+    pub fn parse_all<S: AsRef<str>>(args: &[S]) -> Result<Vec<SourceSpec>, Error> {
+        args.iter().map(|s| SourceSpec::parse(s.as_ref())).collect()
+    }
 }
 
 /// Where `git:` sources are read from. The repository is opened only when a source needs it,
@@ -249,7 +264,7 @@ impl ManifestSet {
         repo_dir: Option<&Path>,
         options: &ParseOptions,
     ) -> Result<ManifestSet, Error> {
-        let specs = sources.iter().map(|s| SourceSpec::parse(s.as_ref())).collect::<Result<Vec<_>, _>>()?;
+        let specs = SourceSpec::parse_all(sources)?;
         let repo = RepoChoice::from_dir(repo_dir).for_sources(&specs)?;
         ManifestSet::load(&specs, repo.as_ref(), options)
     }

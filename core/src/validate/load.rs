@@ -29,7 +29,7 @@ pub(crate) fn read_sources<S: AsRef<str>>(
     sources: &[S],
     repo_dir: Option<&Path>,
 ) -> Result<Vec<Input>, crate::Error> {
-    let specs = sources.iter().map(|s| SourceSpec::parse(s.as_ref())).collect::<Result<Vec<_>, _>>()?;
+    let specs = SourceSpec::parse_all(sources)?;
     let repo = RepoChoice::from_dir(repo_dir).for_sources(&specs)?;
     let mut inputs = Vec::new();
     for spec in specs {
