@@ -15,7 +15,7 @@
 
 use super::{
     Crds, DiffError, DiffOptions, DiffReport, Findings, Format, Rendered, compare_sets, finish,
-    key_namespace, schema, write_report,
+    key_namespace, output, schema, write_report,
 };
 use crate::Location;
 use crate::manifest::{
@@ -135,10 +135,8 @@ impl DiffInputs {
     #[must_use]
     pub fn render(&self, format: Format, color: bool) -> Rendered {
         let report = self.diff();
-        let mut out = Vec::new();
-        // Writing to a vector cannot fail.
-        let _ = self.write(&report, format, color, &mut out);
-        Rendered { output: String::from_utf8(out).unwrap_or_default(), exit_code: report.exit_code }
+        let output = output::written(|out| self.write(&report, format, color, out));
+        Rendered { output, exit_code: report.exit_code }
     }
 
     /// Writes `report` (from [`DiffInputs::diff`]) in `format` to `out`; the outputs that show

@@ -105,9 +105,13 @@ pub fn render_report(
     format: Format,
     color: bool,
 ) -> String {
+    written(|out| write_report(report, old, new, options, format, color, out))
+}
+
+/// What `write` writes, as text (every format writes UTF-8; writing to memory cannot fail).
+pub(crate) fn written(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> String {
     let mut out = Vec::new();
-    // Writing to a vector cannot fail, and every format writes UTF-8.
-    let _ = write_report(report, old, new, options, format, color, &mut out);
+    let _ = write(&mut out);
     String::from_utf8(out).unwrap_or_default()
 }
 
