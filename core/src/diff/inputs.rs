@@ -132,6 +132,16 @@ impl DiffInputs {
     }
 
     /// The diff rendered in `format` (`color` only affects [`Format::Text`]), with its exit code.
+    ///
+    /// ```
+    /// use gitops_kit::diff::{DiffInputs, DiffOptions, Format};
+    /// let old = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: '1'}\n";
+    /// let new = old.replace("'1'", "'2'");
+    /// let inputs = DiffInputs::from_texts(old, &new, &DiffOptions::default()).unwrap();
+    /// let r = inputs.render(Format::Unified, false);
+    /// assert!(r.output.contains("-  a: \"1\"\n+  a: \"2\""), "{}", r.output);
+    /// assert_eq!(r.exit_code, 1);
+    /// ```
     #[must_use]
     pub fn render(&self, format: Format, color: bool) -> Rendered {
         let report = self.diff();
